@@ -1,0 +1,194 @@
+"""Re-planning one round after absences and late arrivals, moving as few people as possible.
+
+Entry point: `facilitation.rotation.repair_round`, which documents the contract.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from facilitation.rotation_model import Repair, RotationError, RotationProblem, Round
+from facilitation.rotation_search import Search
+from facilitation.rotation_setup import (
+    Instance,
+    IntArray,
+    _water_fill,
+    build_instance,
+    evaluate,
+)
+
+
+def _sizes_for(problem: RotationProblem, current: Round, people: int, need: IntArray) -> list[int]:
+    t_count = len(current)
+    caps = problem.layout.capacities
+    if caps is not None:
+        if len(caps) != t_count:
+            raise RotationError(f"{len(caps)} table capacities for a round of {t_count} tables")
+        if sum(caps) < people:
+            raise RotationError(f"{people} people present but only {sum(caps)} seats")
+        return _water_fill([int(c) for c in caps], people)
+    if people < t_count:
+        raise RotationError(f"{t_count} tables but only {people} people present")
+    base, extra = divmod(people, t_count)
+    order = sorted(range(t_count), key=lambda t: (-int(need[t]), t))
+    sizes = [base] * t_count
+    for t in order[:extra]:
+        sizes[t] += 1
+    return sizes
+
+
+def repair_seating(
+    problem: RotationProblem,
+    current: Round,
+    rng: np.random.Generator,
+    *,
+    iterations: int,
+    stop: Callable[[], bool],
+    pair_weight: float | None,
+    balance_scale: float,
+) -> Repair:
+    """See `facilitation.rotation.repair_round`."""
+    known = {m.id for m in problem.members}
+    was: dict[str, int] = {}
+    for t, table in enumerate(current):
+        for pid in table:
+            if pid not in known:
+                raise RotationError(f"the round to repair seats {pid!r}, who is not a member")
+            if pid in was:
+                raise RotationError(f"the round to repair seats {pid!r} twice")
+            was[pid] = t
+    present = problem.present if problem.present is not None else frozenset(known)
+    unknown = sorted(present - known)
+    if unknown:
+        raise RotationError(f"present ids not among the members: {', '.join(unknown)}")
+    order = [m.id for m in problem.members if m.id in present]
+    n, t_count = len(order), len(current)
+    if t_count == 0:
+        raise RotationError("the round to repair has no tables")
+    # Where people would be before any move: stayers at their table, fixed people at theirs.
+    c = problem.constraints
+    fixed_to = {**c.pinned, **c.hosts}
+    need = np.zeros(t_count, dtype=np.int64)
+    for pid in order:
+        t = fixed_to.get(pid, was.get(pid, -1))
+        if 0 <= t < t_count:
+            need[t] += 1
+    sizes = _sizes_for(problem, current, n, need)
+    inst = build_instance(problem, sizes)
+    weight = float(max(8, n)) if pair_weight is None else pair_weight
+    search = Search(inst, rng, 1, weight, balance_scale)
+    row = np.asarray([was.get(pid, -1) for pid in inst.ids], dtype=np.int64)
+    stayer = row >= 0
+    _unseat_constraint_breakers(inst.fixed, inst.groups, inst.apart, row)
+    for i in np.flatnonzero((inst.fixed >= 0) & (row < 0)):
+        row[i] = inst.fixed[i]
+    for grp in inst.groups:
+        if inst.fixed[grp[0]] < 0 and (row[grp] < 0).any():
+            seated = row[grp][row[grp] >= 0]
+            if seated.size:
+                row[grp] = np.bincount(seated).argmax()
+    up = search.up[inst.history] * search.W
+    _shed_overfull(inst, search, row, up)
+    _seat_floating(inst, search, row, up, rng)
+    floating = row != np.asarray([was.get(pid, -1) for pid in inst.ids])
+    search.load(row[None, :])
+    search.movable = inst.movable & floating
+    search.improve(iterations, stop, stall=iterations)
+    final = search.tabs[0]
+    tables: list[list[str]] = [[] for _ in range(t_count)]
+    for i, t in enumerate(final):
+        tables[int(t)].append(inst.ids[i])
+    moved = [inst.ids[i] for i in range(n) if stayer[i] and final[i] != was[inst.ids[i]]]
+    seated = [inst.ids[i] for i in range(n) if not stayer[i]]
+    removed = [pid for table in current for pid in table if pid not in present]
+    return Repair(tables, moved, seated, removed, evaluate(inst, search.tabs, search.iterations))
+
+
+def _unseat_constraint_breakers(
+    fixed: IntArray, groups: list[list[int]], apart: np.ndarray, row: IntArray
+) -> None:
+    """Unseat whoever sits where the (possibly changed) hard constraints forbid."""
+    wrong = (fixed >= 0) & (row >= 0) & (row != fixed)
+    row[wrong] = -1
+    for grp in groups:
+        seated = row[grp][row[grp] >= 0]
+        if seated.size and fixed[grp[0]] < 0:
+            home = np.bincount(seated).argmax()
+            for i in grp:
+                if row[i] != home:
+                    row[i] = -1
+    for i, j in zip(*np.nonzero(np.triu(apart, 1)), strict=True):
+        if row[i] >= 0 and row[i] == row[j]:
+            # Unseat the one free to move (a fixed or grouped person stays).
+            k = j if fixed[j] < 0 and not any(j in g for g in groups) else i
+            row[k] = -1
+
+
+def _seat_cost(search: Search, row: IntArray, up: np.ndarray, p: int) -> np.ndarray:
+    """Cost of seating p at each table given who sits there now (pairs, then balance)."""
+    t_count = search.T
+    seated = row >= 0
+    cost = np.zeros(t_count)
+    np.add.at(cost, row[seated], up[p, seated])
+    for a, w in zip(search.attrs, search.weights, strict=True):
+        cnt = np.zeros((t_count, len(a.labels)), dtype=np.int64)
+        np.add.at(cnt, (row[seated], a.codes[seated]), 1)
+        v = a.codes[p]
+        cost += w * ((cnt[:, v] + 1 > a.hi[:, v]) - 0.5 * (cnt[:, v] < a.lo[:, v]))
+    return cost
+
+
+def _shed_overfull(inst: Instance, search: Search, row: IntArray, up: np.ndarray) -> None:
+    """Unseat, from each table over its size, the free people it costs least to move."""
+    for t in range(inst.tables):
+        while (row == t).sum() > inst.sizes[t]:
+            here = np.flatnonzero((row == t) & inst.movable)
+            if here.size == 0:
+                raise RotationError(f"table {t + 1} is over its size with people who cannot move")
+            # Leave the one with the most history among the table, or the worst for balance.
+            mates = row == t
+            gain = np.array([up[p, mates].sum() for p in here])
+            for a, w in zip(search.attrs, search.weights, strict=True):
+                cnt = np.bincount(a.codes[mates], minlength=len(a.labels))
+                over = cnt > a.hi[t]
+                gain += w * over[a.codes[here]]
+            row[here[int(np.argmax(gain))]] = -1
+
+
+def _seat_floating(
+    inst: Instance, search: Search, row: IntArray, up: np.ndarray, rng: np.random.Generator
+) -> None:
+    """Seat everyone unseated where there is room, cheapest first; unblock keep-apart."""
+    free = np.flatnonzero(row < 0)
+    free = free[rng.permutation(free.size)]
+    free = free[np.argsort(-inst.apart[free].sum(1), kind="stable")]
+    for p in free:
+        p = int(p)
+        room = inst.sizes - np.bincount(row[row >= 0], minlength=inst.tables)
+        ok = room > 0
+        partners = inst.apart[p]
+        for t in np.flatnonzero(ok):
+            if partners[row == t].any():
+                ok[t] = False
+        if ok.any():
+            cost = _seat_cost(search, row, up, p)
+            row[p] = int(np.argmin(np.where(ok, cost, np.inf)))
+            continue
+        # Every table with room holds a keep-apart partner: move one free stayer there.
+        for t in np.flatnonzero(room > 0):
+            for q in np.flatnonzero((row >= 0) & inst.movable):
+                u = int(row[q])
+                if u == t or inst.apart[q][row == t].any():
+                    continue
+                if not partners[(row == u) & (np.arange(inst.n) != q)].any():
+                    row[q], row[p] = t, u
+                    break
+            if row[p] >= 0:
+                break
+        if row[p] < 0:
+            names = ", ".join(repr(inst.ids[q]) for q in np.flatnonzero(partners))
+            raise RotationError(
+                f"cannot seat {inst.ids[p]!r} away from every keep_apart partner ({names})"
+            )
