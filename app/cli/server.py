@@ -1,0 +1,52 @@
+"""`samling migrate` and `samling serve`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from app.config import ConfigError, load_settings
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    migrate = subparsers.add_parser("migrate", help="upgrade the database named by DATABASE_URL")
+    migrate.set_defaults(func=run_migrate)
+    serve = subparsers.add_parser("serve", help="serve the web app")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    serve.set_defaults(func=run_serve)
+
+
+def run_migrate(args: argparse.Namespace) -> int:
+    from app.migrate import upgrade
+
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"samling: {exc}", file=sys.stderr)
+        return 2
+    upgrade(settings.database_url)
+    return 0
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    os.environ.setdefault("PORT", str(args.port))
+    try:
+        load_settings()
+    except ConfigError as exc:
+        print(f"samling: {exc}", file=sys.stderr)
+        return 2
+    uvicorn.run(
+        "app.asgi:app",
+        host=args.host,
+        port=args.port,
+        ws="websockets-sansio",
+        ws_max_size=64 * 1024,
+        ws_per_message_deflate=False,
+        proxy_headers=True,
+        log_level="info",
+    )
+    return 0

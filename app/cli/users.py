@@ -1,0 +1,64 @@
+"""`samling user add EMAIL`: create a facilitator account."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from sqlmodel import select
+
+from app.clock import utcnow
+from app.config import ConfigError, load_settings
+from app.db import make_engine, session_scope
+from app.models import Facilitator
+from app.security import hash_password
+
+MIN_PASSWORD = 10
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    user = subparsers.add_parser("user", help="manage facilitator accounts")
+    actions = user.add_subparsers(dest="action", required=True)
+    add = actions.add_parser("add", help="create a facilitator (or set a new password)")
+    add.add_argument("email")
+    add.add_argument("--password", help="otherwise asked for at the prompt")
+    add.set_defaults(func=run_add)
+
+
+def upsert_facilitator(database_url: str, email: str, password: str) -> bool:
+    """Create the account or set its password; True when it was created."""
+    engine = make_engine(database_url)
+    with session_scope(engine, write=True) as db:
+        user = db.exec(select(Facilitator).where(Facilitator.email == email)).first()
+        created = user is None
+        if user is None:
+            user = Facilitator(email=email, password_hash="", created_at=utcnow())
+        user.password_hash = hash_password(password)
+        db.add(user)
+    engine.dispose()
+    return created
+
+
+def run_add(args: argparse.Namespace) -> int:
+    email = args.email.strip().lower()
+    if "@" not in email or len(email) > 254:
+        print(f"samling: {args.email!r} is not an email address", file=sys.stderr)
+        return 2
+    password = args.password
+    if password is None:
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Again: ") != password:
+            print("samling: the passwords differ", file=sys.stderr)
+            return 2
+    if len(password) < MIN_PASSWORD:
+        print(f"samling: use a password of at least {MIN_PASSWORD} characters", file=sys.stderr)
+        return 2
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"samling: {exc}", file=sys.stderr)
+        return 2
+    created = upsert_facilitator(settings.database_url, email, password)
+    print(f"{'Created' if created else 'Updated'} facilitator {email}")
+    return 0

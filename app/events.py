@@ -1,0 +1,54 @@
+"""The event log: each state change writes an event in the same transaction, numbered per
+assembly in commit order (the assembly row is the counter, so concurrent writers queue)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import text
+from sqlmodel import Session, select
+
+from app.clock import utcnow
+from app.models import Event
+
+
+@dataclass(frozen=True)
+class LoggedEvent:
+    assembly_id: int
+    seq: int
+    kind: str
+    audience: str
+    payload: dict[str, Any]
+
+
+def record(
+    db: Session, assembly_id: int, kind: str, payload: dict[str, Any], audience: str = "all"
+) -> LoggedEvent:
+    """Append an event; the caller's transaction commits it together with the change."""
+    seq = db.execute(
+        text("UPDATE assembly SET last_seq = last_seq + 1 WHERE id = :id RETURNING last_seq"),
+        {"id": assembly_id},
+    ).scalar_one()
+    db.add(Event(assembly_id=assembly_id, seq=seq, kind=kind, audience=audience,
+                 payload=payload, created_at=utcnow()))
+    return LoggedEvent(assembly_id, seq, kind, audience, payload)
+
+
+def events_after(db: Session, assembly_id: int, seq: int, limit: int = 1000) -> list[LoggedEvent]:
+    rows = db.exec(
+        select(Event)
+        .where(Event.assembly_id == assembly_id, Event.seq > seq)
+        .order_by(Event.seq)  # type: ignore[arg-type]
+        .limit(limit)
+    )
+    return [LoggedEvent(r.assembly_id, r.seq, r.kind, r.audience, r.payload) for r in rows]
+
+
+def last_seqs(db: Session, assembly_ids: list[int]) -> dict[int, int]:
+    from app.models import Assembly
+
+    if not assembly_ids:
+        return {}
+    rows = db.exec(select(Assembly.id, Assembly.last_seq).where(Assembly.id.in_(assembly_ids)))  # type: ignore[union-attr]
+    return {int(aid): int(seq) for aid, seq in rows}

@@ -1,0 +1,274 @@
+"""The websocket hub: live connections, the doorbell, and delivery from the event log.
+
+The database is the log; the bus only rings. After a ring, and on a short safety poll, each
+process reads events newer than what its connections have and hands each connection the
+fragments for its role. A lost ring or a Redis outage delays delivery; it never loses it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import uuid
+from collections import defaultdict
+from collections.abc import Hashable
+
+from sqlalchemy.engine import Engine
+from starlette.concurrency import run_in_threadpool
+from starlette.websockets import WebSocket
+
+from app.actions import do_presence, do_sweep_presence
+from app.config import Settings
+from app.db import session_scope
+from app.events import LoggedEvent, events_after, last_seqs
+from app.views import Viewer, event_view_key, heartbeat_fragment, render_event
+
+log = logging.getLogger("samling.hub")
+
+QUEUE_SIZE = 200  # fragments waiting for one socket; more means it cannot keep up → 1013
+SAFETY_POLL = 1.0  # seconds between log reads when no ring comes (lost ring, Redis down)
+HEARTBEAT = 20.0  # the client watchdog reconnects after ~45 s of silence
+PRESENCE_REFRESH = 15.0
+MAX_RESUME = 500  # a cursor further behind than this gets a fresh snapshot instead
+BATCH = 500
+CHANNEL = "samling:ring"
+
+
+class Connection:
+    """One socket: its viewer, its cursor, a bounded queue and its own sender task."""
+
+    def __init__(self, websocket: WebSocket, viewer: Viewer, cursor: int) -> None:
+        self.websocket = websocket
+        self.viewer = viewer
+        self.cursor = cursor
+        self.queue: asyncio.Queue[str | None] = asyncio.Queue(QUEUE_SIZE)
+        self.closed = False
+        self.sender = asyncio.create_task(self._send_loop())
+
+    def offer(self, text: str) -> None:
+        if self.closed:
+            return
+        try:
+            self.queue.put_nowait(text)
+        except asyncio.QueueFull:
+            self.close(1013)  # try again later: it reconnects and resyncs, nobody else waits
+
+    def close(self, code: int) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        self.sender.cancel()
+        asyncio.get_running_loop().create_task(self._close(code))
+
+    async def _close(self, code: int) -> None:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.websocket.close(code), 2)
+
+    async def _send_loop(self) -> None:
+        try:
+            while True:
+                text = await self.queue.get()
+                if text is None:
+                    return
+                await self.websocket.send_text(text)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the socket went away; the receive loop notices and cleans up
+            self.closed = True
+
+
+class Hub:
+    """Connections of this process, grouped by assembly, and the delivery loop."""
+
+    def __init__(self, settings: Settings, engine: Engine) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.process = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.connections: dict[int, set[Connection]] = defaultdict(set)
+        self.bell = asyncio.Event()
+        self.redis = None
+        self.tasks: list[asyncio.Task[None]] = []
+        self.delivered_events = 0
+
+    async def start(self) -> None:
+        if self.settings.redis_url:
+            import redis.asyncio as aioredis
+            from redis.backoff import ExponentialBackoff
+            from redis.exceptions import ConnectionError as RedisConnectionError
+            from redis.exceptions import TimeoutError as RedisTimeoutError
+            from redis.retry import Retry
+
+            self.redis = aioredis.from_url(
+                self.settings.redis_url,
+                retry=Retry(ExponentialBackoff(cap=1.0, base=0.05), retries=3),
+                retry_on_error=[RedisConnectionError, RedisTimeoutError],
+                health_check_interval=5,
+                socket_connect_timeout=2,
+                socket_timeout=5,
+            )
+            self.tasks.append(asyncio.create_task(self._listen_redis()))
+        self.tasks.append(asyncio.create_task(self._deliver_loop()))
+        self.tasks.append(asyncio.create_task(self._heartbeat_loop()))
+        self.tasks.append(asyncio.create_task(self._presence_loop()))
+
+    async def stop(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        for task in self.tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        for conns in self.connections.values():
+            for conn in list(conns):
+                conn.close(1012)  # service restart: clients reconnect
+        if self.redis is not None:
+            with contextlib.suppress(Exception):
+                await self.redis.aclose()
+
+    # -- the doorbell ----------------------------------------------------------------------
+
+    async def ring(self, events: list[LoggedEvent]) -> None:
+        """After a commit: wake this process at once, and the others through Redis."""
+        if not events:
+            return
+        self.bell.set()
+        if self.redis is not None:
+            try:
+                await self.redis.publish(CHANNEL, str(events[-1].assembly_id))
+            except Exception as exc:  # the safety poll delivers anyway
+                log.warning("redis publish failed: %s", exc)
+
+    async def _listen_redis(self) -> None:
+        assert self.redis is not None
+        while True:
+            try:
+                pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
+                await pubsub.subscribe(CHANNEL)
+                self.bell.set()  # we may have missed rings while away
+                async for _message in pubsub.listen():
+                    self.bell.set()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("redis subscription lost (%s); polling until it is back", exc)
+                await asyncio.sleep(0.5)
+
+    # -- delivery --------------------------------------------------------------------------
+
+    def add(self, conn: Connection) -> None:
+        self.connections[conn.viewer.assembly_id].add(conn)
+        self.bell.set()  # a resuming connection may be behind: catch it up now
+
+    def remove(self, conn: Connection) -> None:
+        conns = self.connections.get(conn.viewer.assembly_id)
+        if conns is not None:
+            conns.discard(conn)
+            if not conns:
+                del self.connections[conn.viewer.assembly_id]
+
+    async def _deliver_loop(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.bell.wait(), SAFETY_POLL)
+            self.bell.clear()
+            try:
+                await self.deliver()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("delivery failed; retrying on the next poll")
+                await asyncio.sleep(0.2)
+
+    async def deliver(self) -> None:
+        """Read what this process's connections have not had yet, in order, and hand it out."""
+        if not self.connections:
+            return
+        wanted = {
+            aid: min(c.cursor for c in conns) for aid, conns in self.connections.items() if conns
+        }
+
+        def read() -> dict[int, list[LoggedEvent]]:
+            with session_scope(self.engine) as db:
+                newest = last_seqs(db, list(wanted))
+                return {
+                    aid: events_after(db, aid, since, BATCH)
+                    for aid, since in wanted.items()
+                    if newest.get(aid, 0) > since
+                }
+
+        batches = await run_in_threadpool(read)
+        more = False
+        for aid, events in batches.items():
+            self._fan_out(aid, events)
+            more = more or len(events) == BATCH
+        if more:
+            self.bell.set()
+
+    def _fan_out(self, assembly_id: int, events: list[LoggedEvent]) -> None:
+        conns = list(self.connections.get(assembly_id, ()))
+        behind = False
+        for event in events:
+            rendered: dict[Hashable, str] = {}
+            for conn in conns:
+                if conn.cursor >= event.seq:
+                    continue
+                if conn.cursor + 1 != event.seq:  # joined during the read: catch up next round
+                    behind = True
+                    continue
+                conn.cursor = event.seq
+                key = event_view_key(event, conn.viewer)
+                if key is None:
+                    continue
+                if key not in rendered:
+                    rendered[key] = render_event(event, conn.viewer)
+                conn.offer(rendered[key])
+            self.delivered_events += 1
+        if behind:
+            self.bell.set()
+
+    # -- heartbeat and presence ------------------------------------------------------------
+
+    async def _heartbeat_loop(self) -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT)
+            for conns in list(self.connections.values()):
+                for conn in list(conns):
+                    conn.offer(heartbeat_fragment(conn.cursor))
+
+    async def presence(self, viewer: Viewer, delta: int) -> None:
+        """Count a participant's socket in or out, across processes, and tell facilitators."""
+        if viewer.role != "participant" or viewer.member_id is None:
+            return
+
+        def work() -> list[LoggedEvent]:
+            with session_scope(self.engine, write=True) as db:
+                return do_presence(db, self.process, viewer.assembly_id, viewer.member_id, delta)
+
+        try:
+            await self.ring(await run_in_threadpool(work))
+        except Exception:
+            log.exception("presence update failed")
+
+    async def _presence_loop(self) -> None:
+        from sqlmodel import update
+
+        from app.clock import utcnow
+        from app.models import Presence
+
+        while True:
+            await asyncio.sleep(PRESENCE_REFRESH)
+
+            def work() -> list[LoggedEvent]:
+                with session_scope(self.engine, write=True) as db:
+                    db.exec(update(Presence).where(Presence.process == self.process)  # type: ignore[call-overload]
+                            .values(seen_at=utcnow()))
+                    return do_sweep_presence(db)
+
+            try:
+                await self.ring(await run_in_threadpool(work))
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("presence refresh failed")

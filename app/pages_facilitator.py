@@ -1,0 +1,378 @@
+"""Facilitator console pages: login, assemblies, sessions, members, join cards, links."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from typing import Any
+
+import segno
+from sqlmodel import Session, select
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from app.auth import (
+    form_value,
+    get_assembly,
+    require_facilitator,
+    sign_in_facilitator,
+)
+from app.csvfiles import CsvError, decode, parse_csv
+from app.models import Assembly, AssemblySession, Facilitator, Member
+from app.roster import (
+    add_member,
+    create_assembly,
+    import_members,
+    join_card,
+    members_of,
+    projector_url,
+    reissue_token,
+)
+from app.security import new_nonce, verify_password
+from app.templating import render_page
+from app.web_helpers import in_db, redirect, safe_next
+from facilitation.roster import MemberSpec
+
+
+async def login(request: Request) -> Response:
+    next_path = safe_next(request.query_params.get("next"))
+    if request.method == "GET":
+        return render_page(request, "login.html", next_path=next_path, error=False)
+    form = await request.form()
+    email, password = form_value(form, "email", 254).lower(), form_value(form, "password", 1000)
+
+    def check(db: Session) -> Facilitator | None:
+        user = db.exec(select(Facilitator).where(Facilitator.email == email)).first()
+        return user if user is not None and verify_password(user.password_hash, password) else None
+
+    user = await in_db(request, check)
+    if user is None:
+        return render_page(
+            request, "login.html", status_code=400, next_path=next_path, error=True, email=email
+        )
+    sign_in_facilitator(request, user)
+    return redirect(next_path or "/f")
+
+
+async def logout(request: Request) -> Response:
+    request.session.clear()
+    return redirect("/")
+
+
+def assemblies(request: Request) -> Response:
+    with request.app.state.db() as db:
+        require_facilitator(request, db)
+        rows = list(db.exec(select(Assembly).order_by(Assembly.created_at.desc())))  # type: ignore[attr-defined]
+    return render_page(request, "f/assemblies.html", assemblies=rows, errors=[])
+
+
+def _assembly_fields(form: Any) -> tuple[dict[str, str], list[str]]:
+    fields = {
+        "name": form_value(form, "name", 200),
+        "remit": form_value(form, "remit", 2000),
+        "languages": ",".join(lang for lang in ("da", "en") if form.get(f"lang_{lang}")) or "da",
+    }
+    errors = []
+    if not fields["name"]:
+        errors.append("name")
+    if not fields["remit"]:
+        errors.append("remit")
+    return fields, errors
+
+
+async def assembly_create(request: Request) -> Response:
+    form = await request.form()
+    fields, errors = _assembly_fields(form)
+
+    def work(db: Session) -> int | None:
+        require_facilitator(request, db)
+        if errors:
+            return None
+        return create_assembly(db, **fields).id
+
+    assembly_id = await in_db(request, work, write=True)
+    if assembly_id is None:
+        return render_page(
+            request, "f/assemblies.html", status_code=400, assemblies=[], errors=errors, form=fields
+        )
+    return redirect(f"/f/a/{assembly_id}")
+
+
+def _console(request: Request, db: Session, assembly_id: int, **extra: Any) -> dict[str, Any]:
+    assembly = get_assembly(db, assembly_id)
+    sessions = list(
+        db.exec(
+            select(AssemblySession)
+            .where(AssemblySession.assembly_id == assembly_id)
+            .order_by(AssemblySession.day, AssemblySession.starts_at)  # type: ignore[arg-type]
+        )
+    )
+    members = members_of(db, assembly_id)
+    attribute_names = sorted({k for m in members for k in m.attributes})
+    return {
+        "assembly": assembly,
+        "sessions": sessions,
+        "members": members,
+        "attribute_names": attribute_names,
+        "projector_url": projector_url(request.app.state.settings, assembly),
+        "import_errors": [],
+        "form_errors": [],
+        **extra,
+    }
+
+
+def console(request: Request) -> Response:
+    assembly_id = int(request.path_params["assembly_id"])
+    with request.app.state.db() as db:
+        require_facilitator(request, db)
+        context = _console(request, db, assembly_id)
+    return render_page(request, "f/assembly.html", **context)
+
+
+async def assembly_edit(request: Request) -> Response:
+    assembly_id = int(request.path_params["assembly_id"])
+    fields, errors = _assembly_fields(await request.form())
+
+    def work(db: Session) -> dict[str, Any] | None:
+        require_facilitator(request, db)
+        assembly = get_assembly(db, assembly_id)
+        if errors:
+            return _console(request, db, assembly_id, form_errors=errors)
+        for key, value in fields.items():
+            setattr(assembly, key, value)
+        db.add(assembly)
+        return None
+
+    failed = await in_db(request, work, write=True)
+    if failed:
+        return render_page(request, "f/assembly.html", status_code=400, **failed)
+    return redirect(f"/f/a/{assembly_id}")
+
+
+def _parse_session(form: Any) -> tuple[dict[str, Any], list[str]]:
+    errors = []
+    values: dict[str, Any] = {
+        "venue": form_value(form, "venue", 200),
+        "host": form_value(form, "host", 200),
+    }
+    try:
+        values["day"] = date.fromisoformat(form_value(form, "day", 10))
+    except ValueError:
+        errors.append("day")
+    try:
+        values["starts_at"] = time.fromisoformat(form_value(form, "starts_at", 8))
+        values["ends_at"] = time.fromisoformat(form_value(form, "ends_at", 8))
+        if values["ends_at"] <= values["starts_at"]:
+            errors.append("ends_at")
+    except ValueError:
+        errors.append("time")
+    return values, errors
+
+
+async def session_add(request: Request) -> Response:
+    assembly_id = int(request.path_params["assembly_id"])
+    values, errors = _parse_session(await request.form())
+
+    def work(db: Session) -> dict[str, Any] | None:
+        require_facilitator(request, db)
+        get_assembly(db, assembly_id)
+        if errors:
+            return _console(request, db, assembly_id, form_errors=errors)
+        db.add(AssemblySession(assembly_id=assembly_id, **values))
+        return None
+
+    failed = await in_db(request, work, write=True)
+    if failed:
+        return render_page(request, "f/assembly.html", status_code=400, **failed)
+    return redirect(f"/f/a/{assembly_id}#sessions")
+
+
+async def session_delete(request: Request) -> Response:
+    assembly_id = int(request.path_params["assembly_id"])
+    session_id = int(request.path_params["session_id"])
+
+    def work(db: Session) -> None:
+        require_facilitator(request, db)
+        row = db.get(AssemblySession, session_id)
+        if row is None or row.assembly_id != assembly_id:
+            raise HTTPException(404)
+        db.delete(row)
+
+    await in_db(request, work, write=True)
+    return redirect(f"/f/a/{assembly_id}#sessions")
+
+
+async def members_import(request: Request) -> Response:
+    assembly_id = int(request.path_params["assembly_id"])
+    form = await request.form()
+    upload = form.get("file")
+    data = await upload.read() if isinstance(upload, UploadFile) else b""
+    settings = request.app.state.settings
+
+    def work(db: Session) -> tuple[int, list[str]]:
+        require_facilitator(request, db)
+        assembly = get_assembly(db, assembly_id)
+        try:
+            count = import_members(db, settings, assembly, parse_csv(decode(data)))
+        except CsvError as exc:
+            db.rollback()
+            return 0, exc.problems
+        return count, []
+
+    count, problems = await in_db(request, work, write=True)
+    if problems:
+        with request.app.state.db() as db:
+            context = _console(request, db, assembly_id, import_errors=problems)
+        return render_page(request, "f/assembly.html", status_code=400, **context)
+    return redirect(f"/f/a/{assembly_id}?imported={count}#members")
+
+
+def _member_fields(form: Any) -> tuple[MemberSpec, list[str]]:
+    attributes = {}
+    for line in form_value(form, "attributes", 2000).splitlines():
+        key, sep, value = line.partition("=")
+        if sep and key.strip() and value.strip():
+            attributes[key.strip()[:40]] = value.strip()[:80]
+    spec = MemberSpec(form_value(form, "code", 64), form_value(form, "name", 120), attributes)
+    errors = [f for f in ("code", "name") if not getattr(spec, f)]
+    return spec, errors
+
+
+async def member_add(request: Request) -> Response:
+    assembly_id = int(request.path_params["assembly_id"])
+    spec, errors = _member_fields(await request.form())
+    settings = request.app.state.settings
+
+    def work(db: Session) -> dict[str, Any] | None:
+        require_facilitator(request, db)
+        assembly = get_assembly(db, assembly_id)
+        if not errors and spec.code in {m.code for m in members_of(db, assembly_id)}:
+            errors.append("code_taken")
+        if errors:
+            return _console(request, db, assembly_id, form_errors=errors)
+        add_member(db, settings, assembly, spec)
+        return None
+
+    failed = await in_db(request, work, write=True)
+    if failed:
+        return render_page(request, "f/assembly.html", status_code=400, **failed)
+    return redirect(f"/f/a/{assembly_id}#members")
+
+
+def _member(db: Session, assembly_id: int, member_id: int) -> Member:
+    member = db.get(Member, member_id)
+    if member is None or member.assembly_id != assembly_id:
+        raise HTTPException(404)
+    return member
+
+
+async def member_edit(request: Request) -> Response:
+    assembly_id = int(request.path_params["assembly_id"])
+    member_id = int(request.path_params["member_id"])
+    if request.method == "GET":
+        with request.app.state.db() as db:
+            require_facilitator(request, db)
+            member = _member(db, assembly_id, member_id)
+            assembly = get_assembly(db, assembly_id)
+        return render_page(request, "f/member.html", assembly=assembly, member=member, errors=[])
+    spec, errors = _member_fields(await request.form())
+
+    def work(db: Session) -> dict[str, Any] | None:
+        require_facilitator(request, db)
+        member = _member(db, assembly_id, member_id)
+        clash = db.exec(
+            select(Member).where(
+                Member.assembly_id == assembly_id, Member.code == spec.code, Member.id != member_id
+            )
+        ).first()
+        if clash is not None:
+            errors.append("code_taken")
+        if errors:
+            return {"assembly": get_assembly(db, assembly_id), "member": member, "errors": errors}
+        member.code, member.name, member.attributes = spec.code, spec.name, spec.attributes
+        db.add(member)
+        return None
+
+    failed = await in_db(request, work, write=True)
+    if failed:
+        return render_page(request, "f/member.html", status_code=400, **failed)
+    return redirect(f"/f/a/{assembly_id}#members")
+
+
+async def member_action(request: Request) -> Response:
+    """Deactivate, reactivate or reissue the join link of one member."""
+    assembly_id = int(request.path_params["assembly_id"])
+    member_id = int(request.path_params["member_id"])
+    action = request.path_params["action"]
+    settings = request.app.state.settings
+
+    def work(db: Session) -> None:
+        require_facilitator(request, db)
+        member = _member(db, assembly_id, member_id)
+        if action == "deactivate":
+            member.active = False
+        elif action == "activate":
+            member.active = True
+        elif action == "reissue":
+            reissue_token(settings, member)
+        else:
+            raise HTTPException(404)
+        db.add(member)
+
+    await in_db(request, work, write=True)
+    return redirect(f"/f/a/{assembly_id}#member-{member_id}")
+
+
+async def projector_revoke(request: Request) -> Response:
+    assembly_id = int(request.path_params["assembly_id"])
+
+    def work(db: Session) -> None:
+        require_facilitator(request, db)
+        assembly = get_assembly(db, assembly_id)
+        assembly.projector_nonce = new_nonce()
+        db.add(assembly)
+
+    await in_db(request, work, write=True)
+    return redirect(f"/f/a/{assembly_id}#links")
+
+
+def cards(request: Request) -> Response:
+    assembly_id = int(request.path_params["assembly_id"])
+    settings = request.app.state.settings
+    with request.app.state.db() as db:
+        require_facilitator(request, db)
+        assembly = get_assembly(db, assembly_id)
+        rows = [join_card(settings, assembly, m) for m in members_of(db, assembly_id, True)]
+    qr = {
+        card.member.id: segno.make(card.url, error="m").svg_inline(scale=4, border=2, title="")
+        for card in rows
+    }
+    return render_page(request, "f/cards.html", assembly=assembly, cards=rows, qr=qr)
+
+
+routes = [
+    Route("/login", login, methods=["GET", "POST"]),
+    Route("/logout", logout, methods=["POST"]),
+    Route("/f", assemblies),
+    Route("/f/assemblies", assembly_create, methods=["POST"]),
+    Route("/f/a/{assembly_id:int}", console),
+    Route("/f/a/{assembly_id:int}/edit", assembly_edit, methods=["POST"]),
+    Route("/f/a/{assembly_id:int}/sessions", session_add, methods=["POST"]),
+    Route(
+        "/f/a/{assembly_id:int}/sessions/{session_id:int}/delete", session_delete, methods=["POST"]
+    ),
+    Route("/f/a/{assembly_id:int}/members/import", members_import, methods=["POST"]),
+    Route("/f/a/{assembly_id:int}/members", member_add, methods=["POST"]),
+    Route(
+        "/f/a/{assembly_id:int}/members/{member_id:int}", member_edit, methods=["GET", "POST"]
+    ),
+    Route(
+        "/f/a/{assembly_id:int}/members/{member_id:int}/{action:str}",
+        member_action,
+        methods=["POST"],
+    ),
+    Route("/f/a/{assembly_id:int}/projector/revoke", projector_revoke, methods=["POST"]),
+    Route("/f/a/{assembly_id:int}/cards", cards),
+]

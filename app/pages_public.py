@@ -1,0 +1,54 @@
+"""Pages anyone may open: the landing page, the projector (by its link), the public record."""
+
+from __future__ import annotations
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from app.auth import assembly_by_code, get_assembly
+from app.roster import projector_token
+from app.security import normalise_code, same_token
+from app.templating import render_page
+from app.web_helpers import redirect
+
+
+def home(request: Request) -> Response:
+    if request.session.get("facilitator_id"):
+        return redirect("/f")
+    if request.session.get("member_id"):
+        return redirect("/p")
+    return render_page(request, "home.html")
+
+
+def projector(request: Request) -> Response:
+    assembly_id = int(request.path_params["assembly_id"])
+    with request.app.state.db() as db:
+        assembly = get_assembly(db, assembly_id)
+    expected = projector_token(request.app.state.settings, assembly)
+    if not same_token(expected, request.path_params["token"]):
+        raise HTTPException(status_code=404, detail="This projector link is not valid")
+    return render_page(
+        request, "projector.html", assembly=assembly, token=request.path_params["token"]
+    )
+
+
+def public(request: Request) -> Response:
+    with request.app.state.db() as db:
+        assembly = assembly_by_code(db, normalise_code(request.path_params["code"]))
+    if assembly is None:
+        raise HTTPException(status_code=404, detail="No such assembly")
+    return render_page(request, "public.html", assembly=assembly)
+
+
+def health(request: Request) -> Response:
+    return Response("ok", media_type="text/plain")
+
+
+routes = [
+    Route("/", home),
+    Route("/healthz", health),
+    Route("/projector/{assembly_id:int}/{token:str}", projector),
+    Route("/a/{code:str}", public),
+]

@@ -1,0 +1,143 @@
+"""Websocket endpoints for the three live surfaces; each checks Origin and identity first."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+from starlette.routing import WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from app.auth import current_facilitator, current_member, request_language
+from app.db import session_scope
+from app.dispatch import HelloIn, dispatch, parse
+from app.hub import MAX_RESUME, Connection, Hub
+from app.models import Assembly
+from app.roster import members_of, projector_token
+from app.security import same_token
+from app.snapshot import load_room
+from app.views import Viewer, render_snapshot
+
+HELLO_WAIT = 5.0
+CLOSE_POLICY = 1008
+
+
+def origin_allowed(websocket: WebSocket) -> bool:
+    origin = websocket.headers.get("origin")
+    return origin is not None and origin in websocket.app.state.settings.origins
+
+
+def _snapshot_context(db: Any, viewer: Viewer) -> dict[str, Any]:
+    if viewer.role == "facilitator":
+        return {"members": members_of(db, viewer.assembly_id, active_only=True)}
+    return {}
+
+
+async def serve(websocket: WebSocket, viewer: Viewer) -> None:
+    """Hello → snapshot or resume → live events; inbound messages through the dispatcher."""
+    hub: Hub = websocket.app.state.hub
+    engine = websocket.app.state.engine
+    await websocket.accept()
+    pending: str | None = None
+    cursor: Any = None
+    with contextlib.suppress(TimeoutError):
+        first = await asyncio.wait_for(websocket.receive_text(), HELLO_WAIT)
+        data = parse(first) or {}
+        if data.get("msg") == "hello":
+            with contextlib.suppress(ValueError):
+                cursor = HelloIn.model_validate(data).cursor
+        else:
+            pending = first
+
+    def start() -> tuple[int, str | None]:
+        with session_scope(engine) as db:
+            assembly = db.get(Assembly, viewer.assembly_id)
+            assert assembly is not None
+            try:
+                resume = int(cursor) if cursor is not None else None
+            except ValueError:
+                resume = None
+            if resume is not None and 0 <= assembly.last_seq - resume <= MAX_RESUME:
+                return resume, None
+            state = load_room(db, viewer.assembly_id)
+            return state.seq, render_snapshot(state, viewer, _snapshot_context(db, viewer))
+
+    from starlette.concurrency import run_in_threadpool
+
+    seq, snapshot = await run_in_threadpool(start)
+    conn = Connection(websocket, viewer, seq)
+    if snapshot is not None:
+        conn.offer(snapshot)
+    hub.add(conn)
+    await hub.presence(viewer, +1)
+    try:
+        if pending is not None:
+            await _handle(hub, conn, pending)
+        while not conn.closed:
+            raw = await websocket.receive_text()
+            await _handle(hub, conn, raw)
+    except (WebSocketDisconnect, RuntimeError):
+        pass
+    finally:
+        hub.remove(conn)
+        conn.close(1000)
+        await hub.presence(viewer, -1)
+
+
+async def _handle(hub: Hub, conn: Connection, raw: str) -> None:
+    outcome = await dispatch(hub, conn, raw)
+    for reply in outcome.replies:
+        conn.offer(reply)
+    await hub.ring(outcome.events)
+
+
+async def participant_socket(websocket: WebSocket) -> None:
+    if not origin_allowed(websocket):
+        await websocket.close(CLOSE_POLICY)
+        return
+    with session_scope(websocket.app.state.engine) as db:
+        member = current_member(websocket, db)
+    if member is None or member.id is None:
+        await websocket.close(CLOSE_POLICY)
+        return
+    viewer = Viewer("participant", request_language(websocket), member.assembly_id,
+                    member.id, member.name)
+    await serve(websocket, viewer)
+
+
+async def facilitator_socket(websocket: WebSocket) -> None:
+    assembly_id = int(websocket.path_params["assembly_id"])
+    if not origin_allowed(websocket):
+        await websocket.close(CLOSE_POLICY)
+        return
+    with session_scope(websocket.app.state.engine) as db:
+        facilitator = current_facilitator(websocket, db)
+        assembly = db.get(Assembly, assembly_id)
+    if facilitator is None or assembly is None:
+        await websocket.close(CLOSE_POLICY)
+        return
+    await serve(websocket, Viewer("facilitator", request_language(websocket), assembly_id))
+
+
+async def projector_socket(websocket: WebSocket) -> None:
+    assembly_id = int(websocket.path_params["assembly_id"])
+    if not origin_allowed(websocket):
+        await websocket.close(CLOSE_POLICY)
+        return
+    with session_scope(websocket.app.state.engine) as db:
+        assembly = db.get(Assembly, assembly_id)
+    settings = websocket.app.state.settings
+    if assembly is None or not same_token(
+        projector_token(settings, assembly), websocket.path_params["token"]
+    ):
+        await websocket.close(CLOSE_POLICY)
+        return
+    await serve(websocket, Viewer("projector", request_language(websocket), assembly_id))
+
+
+routes = [
+    WebSocketRoute("/ws/participant", participant_socket),
+    WebSocketRoute("/ws/facilitator/{assembly_id:int}", facilitator_socket),
+    WebSocketRoute("/ws/projector/{assembly_id:int}/{token:str}", projector_socket),
+]

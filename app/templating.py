@@ -1,0 +1,67 @@
+"""The one place that renders HTML: whole pages for HTTP and fragments for websockets.
+
+Autoescaping is on for every template; user text is never marked safe. Each render gets the
+viewer's own gettext callables, so one event can be shown in Danish and English at once.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from app import __version__
+from app.i18n import LANGUAGE_NAMES, translations
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+# (path under /static, Subresource Integrity hash) — see static/vendor/README.md
+SCRIPTS = {
+    "htmx": (
+        "vendor/htmx-2.0.11.min.js",
+        "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg",
+    ),
+    "htmx_ws": (
+        "vendor/htmx-ext-ws-2.0.4.min.js",
+        "sha384-1RwI/nvUSrMRuNj7hX1+27J8XDdCoSLf0EjEyF69nacuWyiJYoQ/j39RT1mSnd2G",
+    ),
+}
+
+environment = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=True,
+    undefined=StrictUndefined,
+    extensions=["jinja2.ext.i18n"],
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+environment.globals.update(scripts=SCRIPTS, version=__version__, language_names=LANGUAGE_NAMES)
+
+
+def _gettext_context(lang: str) -> dict[str, Any]:
+    t = translations(lang)
+    return {"gettext": t.gettext, "_": t.gettext, "ngettext": t.ngettext, "lang": lang}
+
+
+def render_fragment(lang: str, name: str, **context: Any) -> str:
+    """Render a template (page or fragment) in ``lang``."""
+    return environment.get_template(name).render(**context, **_gettext_context(lang))
+
+
+def render_page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """Render a full page for an HTTP request, with the viewer's language and CSRF token."""
+    from app.auth import csrf_token, request_language  # late: auth imports this module
+
+    lang = request_language(request)
+    html = render_fragment(
+        lang,
+        name,
+        request=request,
+        csrf_token=csrf_token(request),
+        path=request.url.path,
+        **context,
+    )
+    return HTMLResponse(html, status_code=status_code)

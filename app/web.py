@@ -1,0 +1,113 @@
+"""The Starlette application: middleware, routes, static files, startup and shutdown."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from app import pages_facilitator, pages_participant, pages_public
+from app.auth import CSRFMiddleware
+from app.config import Settings, load_settings
+from app.db import make_engine, session_scope
+from app.templating import TEMPLATES, render_page
+
+STATIC = TEMPLATES.parent / "static"
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+class SecurityHeaders:
+    """Strict CSP without inline script, and the usual hardening headers, on every response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers += [
+                    (b"content-security-policy", CSP.encode()),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"no-referrer"),
+                    (b"x-frame-options", b"DENY"),
+                ]
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code in (301, 302, 303, 307):
+        return Response(status_code=exc.status_code, headers=exc.headers)
+    if "text/html" in request.headers.get("accept", ""):
+        return render_page(request, "error.html", status_code=exc.status_code, exc=exc)
+    return PlainTextResponse(str(exc.detail), status_code=exc.status_code)
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or load_settings()
+    engine = make_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        from app.hub import Hub
+
+        hub = Hub(settings, engine)
+        app.state.hub = hub
+        await hub.start()
+        try:
+            yield
+        finally:
+            await hub.stop()
+            engine.dispose()
+
+    routes = [
+        *pages_public.routes,
+        *pages_participant.routes,
+        *pages_facilitator.routes,
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+    from app.sockets import routes as socket_routes
+
+    app = Starlette(
+        routes=[*socket_routes, *routes],
+        middleware=[
+            Middleware(SecurityHeaders),
+            Middleware(
+                SessionMiddleware,
+                secret_key=settings.secret_key,
+                session_cookie="samling",
+                same_site="lax",
+                https_only=settings.secure_cookies,
+                max_age=14 * 24 * 3600,
+            ),
+            Middleware(CSRFMiddleware),
+        ],
+        exception_handlers={HTTPException: http_error},
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.db = lambda: session_scope(engine)
+    return app

@@ -1,0 +1,34 @@
+"""Token-bucket rate limits, handed the time so they are easy to test."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class RateLimiter:
+    """Allow ``burst`` actions at once per key, refilled at ``per_second``.
+
+    Keys are whatever the caller limits by (a participant, an assembly code, an address).
+    The table is pruned of full buckets so it cannot grow without bound.
+    """
+
+    burst: float
+    per_second: float
+    _buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+    def allow(self, key: str, now: float, cost: float = 1.0) -> bool:
+        tokens, last = self._buckets.get(key, (self.burst, now))
+        tokens = min(self.burst, tokens + max(0.0, now - last) * self.per_second)
+        allowed = tokens >= cost
+        if allowed:
+            tokens -= cost
+        self._buckets[key] = (tokens, now)
+        if len(self._buckets) > 10_000:
+            self._prune(now)
+        return allowed
+
+    def _prune(self, now: float) -> None:
+        for key, (tokens, last) in list(self._buckets.items()):
+            if tokens + (now - last) * self.per_second >= self.burst:
+                del self._buckets[key]

@@ -1,0 +1,132 @@
+// samling's few lines of client script: CSRF for htmx requests, the live connection's hello
+// and cursor, a watchdog, and the outbox that keeps every note until the server has it.
+(function () {
+  "use strict";
+  var OUTBOX = "samling-outbox-v1";
+  var WATCHDOG_MS = 45000;
+  var cursor = null;
+  var lastMessage = Date.now();
+  var socket = null;
+
+  function csrf() { return document.body ? document.body.dataset.csrf : ""; }
+  function setState(state) {
+    var el = document.getElementById("conn");
+    if (el) el.dataset.state = state;
+  }
+
+  // -- outbox: {client_key: {msg, kind, text, client_key}} kept until acknowledged ------------
+  function readOutbox() {
+    try { return JSON.parse(localStorage.getItem(OUTBOX) || "{}"); } catch (e) { return {}; }
+  }
+  function writeOutbox(box) {
+    try { localStorage.setItem(OUTBOX, JSON.stringify(box)); } catch (e) { /* private mode */ }
+  }
+  function newKey() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return Date.now().toString(36) + Math.random().toString(36).slice(2, 12);
+  }
+  function pendingElement(item) {
+    var li = document.createElement("li");
+    li.id = "note-" + item.client_key;
+    li.className = "note pending";
+    li.textContent = item.text;
+    return li;
+  }
+  function showPending() {
+    var list = document.getElementById("my-notes");
+    if (!list) return;
+    var box = readOutbox();
+    Object.keys(box).forEach(function (key) {
+      if (!document.getElementById("note-" + key)) list.appendChild(pendingElement(box[key]));
+    });
+  }
+  function settleOutbox() {
+    var box = readOutbox();
+    var changed = false;
+    Object.keys(box).forEach(function (key) {
+      var el = document.getElementById("note-" + key);
+      if (el && (el.classList.contains("saved") || el.classList.contains("failed"))) {
+        if (el.classList.contains("failed")) restoreDraft(box[key]);
+        delete box[key];
+        changed = true;
+      }
+    });
+    if (changed) writeOutbox(box);
+  }
+  function restoreDraft(item) {
+    var text = document.getElementById("note-text");
+    if (text && !text.value) text.value = item.text;
+  }
+  function resendPending() {
+    if (!socket) return;
+    var box = readOutbox();
+    Object.keys(box).forEach(function (key) { socket.send(JSON.stringify(box[key])); });
+  }
+  function freshKey(form) {
+    var input = form.querySelector("input[name=client_key]");
+    if (input) input.value = newKey();
+  }
+
+  document.addEventListener("htmx:configRequest", function (e) {
+    e.detail.headers["X-CSRF-Token"] = csrf();
+  });
+
+  document.addEventListener("htmx:wsOpen", function (e) {
+    socket = e.detail.socketWrapper;
+    lastMessage = Date.now();
+    setState("open");
+    socket.send(JSON.stringify({ msg: "hello", cursor: cursor }));
+    resendPending();
+  });
+  document.addEventListener("htmx:wsClose", function () { setState("connecting"); });
+  document.addEventListener("htmx:wsError", function () { setState("connecting"); });
+
+  document.addEventListener("htmx:wsConfigSend", function (e) {
+    var form = e.detail.elt;
+    var params = e.detail.parameters;
+    if (!form || !form.dataset || form.dataset.outbox !== "note") return;
+    if (!params.client_key) { params.client_key = newKey(); }
+    if (!String(params.text || "").trim()) { e.preventDefault(); return; }
+    var item = { msg: "note", kind: params.kind, text: params.text, client_key: params.client_key };
+    var box = readOutbox();
+    box[item.client_key] = item;
+    writeOutbox(box);
+    var list = document.getElementById("my-notes");
+    if (list && !document.getElementById("note-" + item.client_key)) list.appendChild(pendingElement(item));
+    form.reset();
+    freshKey(form);
+  });
+
+  document.addEventListener("htmx:wsAfterMessage", function () {
+    lastMessage = Date.now();
+    var c = document.getElementById("cursor");
+    if (c && c.dataset.seq) cursor = parseInt(c.dataset.seq, 10);
+    var hb = document.getElementById("heartbeat");
+    if (hb && hb.dataset.seq && cursor === null) cursor = parseInt(hb.dataset.seq, 10);
+    settleOutbox();
+    showPending();
+    document.querySelectorAll("form[data-outbox=note]").forEach(function (form) {
+      var input = form.querySelector("input[name=client_key]");
+      if (input && !input.value) freshKey(form);
+    });
+  });
+
+  // Reconnect when the server went quiet, when the phone wakes up, or when the network returns.
+  function reconnect() {
+    var live = document.getElementById("live");
+    if (!live) return;
+    setState("connecting");
+    var clone = live.cloneNode(true);
+    live.replaceWith(clone); // the old element's cleanup closes its socket
+    htmx.process(clone);
+    lastMessage = Date.now();
+  }
+  setInterval(function () {
+    if (document.getElementById("live") && Date.now() - lastMessage > WATCHDOG_MS) reconnect();
+  }, 5000);
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible" && Date.now() - lastMessage > 25000) reconnect();
+  });
+  window.addEventListener("online", function () { reconnect(); });
+  window.addEventListener("DOMContentLoaded", showPending);
+})();
