@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from facilitation.rotation_design import affine_start
 from facilitation.rotation_model import (
     Constraints,
     Member,
@@ -85,6 +86,13 @@ def plan_rounds(
     search = _search(inst, problem.rounds, seed, pair_weight, balance_scale)
     stop = _stopper(time_limit, clock)
     search.construct()
+    design = affine_start(inst, problem.rounds)
+    if design is not None:
+        greedy_cost, greedy = search.cost, search.tabs.copy()
+        search.tabs[: len(design)] = design
+        search.construct(first_round=len(design))
+        if search.cost > greedy_cost:
+            search.load(greedy)
     budget = default_iterations(inst.n, problem.rounds) if iterations is None else iterations
     search.improve(budget, stop)
     return Plan(_as_ids(inst, search.tabs), evaluate(inst, search.tabs, search.iterations))
