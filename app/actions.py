@@ -44,16 +44,25 @@ def do_add_note(db: Session, member: Member, kind: str, text: str, client_key: s
     if len(cleaned) > MAX_NOTE_LENGTH:
         raise ActionError("too_long")
     note = Note(
-        assembly_id=member.assembly_id, member_id=member.id, client_key=client_key, kind=kind,
-        text=cleaned, table_no=None, created_at=utcnow(),
+        assembly_id=member.assembly_id,
+        member_id=member.id,
+        client_key=client_key,
+        kind=kind,
+        text=cleaned,
+        table_no=None,
+        created_at=utcnow(),
     )
     db.add(note)
     db.flush()
-    event = record(db, member.assembly_id, "note_saved", {"note": note_view(note, member.name).to_payload()})
+    event = record(
+        db, member.assembly_id, "note_saved", {"note": note_view(note, member.name).to_payload()}
+    )
     return NoteResult(note, True, [event])
 
 
-def do_set_note_hidden(db: Session, assembly_id: int, note_id: int, hidden: bool) -> list[LoggedEvent]:
+def do_set_note_hidden(
+    db: Session, assembly_id: int, note_id: int, hidden: bool
+) -> list[LoggedEvent]:
     """A facilitator hides a note from the walls (or shows it again); the text is kept."""
     note = db.get(Note, note_id)
     if note is None or note.assembly_id != assembly_id:
@@ -74,9 +83,13 @@ def do_presence(
     """Count this process's sockets for a member; log a presence event when the member's
     online status across all processes changes."""
     fresh = utcnow() - PRESENCE_TTL
+
     def online() -> bool:
-        rows = db.exec(select(Presence).where(
-            Presence.member_id == member_id, Presence.connections > 0, Presence.seen_at >= fresh))
+        rows = db.exec(
+            select(Presence).where(
+                Presence.member_id == member_id, Presence.connections > 0, Presence.seen_at >= fresh
+            )
+        )
         return rows.first() is not None
 
     before = online()
@@ -84,8 +97,13 @@ def do_presence(
         select(Presence).where(Presence.process == process, Presence.member_id == member_id)
     ).first()
     if row is None:
-        row = Presence(assembly_id=assembly_id, member_id=member_id, process=process,
-                       connections=0, seen_at=utcnow())
+        row = Presence(
+            assembly_id=assembly_id,
+            member_id=member_id,
+            process=process,
+            connections=0,
+            seen_at=utcnow(),
+        )
     row.connections = max(0, row.connections + delta)
     row.seen_at = utcnow()
     db.add(row)
@@ -107,10 +125,15 @@ def do_sweep_presence(db: Session) -> list[LoggedEvent]:
         db.delete(row)
     db.flush()
     for assembly_id, member_id in {(r.assembly_id, r.member_id) for r in stale if r.connections}:
-        still = db.exec(select(Presence).where(
-            Presence.member_id == member_id, Presence.connections > 0)).first()
+        still = db.exec(
+            select(Presence).where(Presence.member_id == member_id, Presence.connections > 0)
+        ).first()
         if still is None:
             member = db.get(Member, member_id)
-            payload = {"member_id": member_id, "online": False, "name": member.name if member else ""}
+            payload = {
+                "member_id": member_id,
+                "online": False,
+                "name": member.name if member else "",
+            }
             events.append(record(db, assembly_id, "presence", payload, "facilitator"))
     return events

@@ -55,9 +55,7 @@ def _origin(value: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def load_settings(
-    env: dict[str, str] | None = None, secret_file: Path = SECRET_FILE
-) -> Settings:
+def load_settings(env: dict[str, str] | None = None, secret_file: Path = SECRET_FILE) -> Settings:
     """Read and check the settings; raise ConfigError with a clear message when one is bad."""
     env = dict(os.environ) if env is None else env
     database_url = env.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL
@@ -67,23 +65,21 @@ def load_settings(
             f"DATABASE_URL: unsupported database {scheme!r} (use sqlite:/// or postgresql://)"
         )
     if scheme == "postgresql" or scheme == "postgres":
-        database_url = "postgresql+psycopg" + database_url[len(scheme):]
+        database_url = "postgresql+psycopg" + database_url[len(scheme) :]
     redis_url = env.get("REDIS_URL", "").strip() or None
     if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
         raise ConfigError(f"REDIS_URL: {redis_url!r} is not a redis:// URL")
     lang = env.get("SAMLING_LANG", "da").strip() or "da"
     if lang not in SUPPORTED_LANGUAGES:
-        raise ConfigError(
-            f"SAMLING_LANG: {lang!r} is not one of {', '.join(SUPPORTED_LANGUAGES)}"
-        )
+        raise ConfigError(f"SAMLING_LANG: {lang!r} is not one of {', '.join(SUPPORTED_LANGUAGES)}")
     base_url = env.get("SAMLING_BASE_URL", "").strip() or "http://127.0.0.1:{port}".format(
         port=env.get("PORT", "8000")
     )
     base_url = _origin(base_url)
     raw_origins = env.get("SAMLING_ORIGINS", "")
-    origins = tuple(_origin(o) for o in raw_origins.split(",") if o.strip()) or (base_url,)
-    if base_url.startswith("http://127.0.0.1"):
-        origins = tuple(dict.fromkeys(origins + (base_url.replace("127.0.0.1", "localhost"),)))
+    origins = tuple(_origin(o) for o in raw_origins.split(",") if o.strip())
+    if not origins:  # the base URL, and its localhost spelling for a laptop demo
+        origins = tuple(dict.fromkeys((base_url, base_url.replace("127.0.0.1", "localhost"))))
     return Settings(
         database_url=database_url,
         redis_url=redis_url,

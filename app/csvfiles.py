@@ -59,7 +59,9 @@ def parse_csv(text: str) -> CsvTable:
         raise CsvError(["the file is empty"])
     first_line = text.splitlines()[0]
     try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(first_line, delimiters=",;\t")
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(
+            first_line, delimiters=",;\t"
+        )
     except csv.Error:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text), dialect)

@@ -36,8 +36,9 @@ def _demo_facilitator(db: Any) -> str:
     return password
 
 
-def create_demo(settings: Settings, members: int = 36, seed: int | None = None,
-                if_empty: bool = False) -> dict[str, Any]:
+def create_demo(
+    settings: Settings, members: int = 36, seed: int | None = None, if_empty: bool = False
+) -> dict[str, Any]:
     """Create a demo assembly (or, with ``if_empty``, reuse the newest one) and describe it.
 
     The result is the `samling demo --json` contract (docs/contracts/demo.md).
@@ -53,11 +54,16 @@ def create_demo(settings: Settings, members: int = 36, seed: int | None = None,
             assembly = create_assembly(db, DEMO_NAME, DEMO_REMIT)
             today = utcnow().date()
             for offset, host in enumerate(("Region Hovedstaden", "Region Sjælland")):
-                db.add(AssemblySession(
-                    assembly_id=assembly.id, day=today + timedelta(days=28 * offset),
-                    starts_at=time(9, 0), ends_at=time(16, 0),
-                    venue="Rådhuset, mødesal 1", host=host,
-                ))
+                db.add(
+                    AssemblySession(
+                        assembly_id=assembly.id,
+                        day=today + timedelta(days=28 * offset),
+                        starts_at=time(9, 0),
+                        ends_at=time(16, 0),
+                        venue="Rådhuset, mødesal 1",
+                        host=host,
+                    )
+                )
             for spec in demo_members(members, rng):
                 add_member(db, settings, assembly, spec)
         assert assembly.id is not None

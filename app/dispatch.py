@@ -63,8 +63,10 @@ class Outcome:
 
 Handler = Callable[["Hub", "Connection", Any], Awaitable[Outcome]]
 
-# Per participant, not per address: a whole room shares one NAT.
-NOTE_LIMIT = RateLimiter(burst=10, per_second=0.25)
+
+def note_limiter() -> RateLimiter:
+    """Per participant, not per address: a whole room shares one NAT."""
+    return RateLimiter(burst=10, per_second=0.25)
 
 
 async def handle_note(hub: Hub, conn: Connection, message: NoteIn) -> Outcome:
@@ -85,7 +87,7 @@ async def handle_note(hub: Hub, conn: Connection, message: NoteIn) -> Outcome:
             view = note_view(result.note, member.name)
         return Outcome([render_ack(viewer, view)], result.events)
 
-    if not NOTE_LIMIT.allow(f"member:{viewer.member_id}", time.monotonic()):
+    if not hub.note_limit.allow(f"member:{viewer.member_id}", time.monotonic()):
         return Outcome([render_error(viewer, "rate_limited")], [])
     return await run_in_threadpool(work)
 

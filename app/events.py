@@ -30,8 +30,16 @@ def record(
         text("UPDATE assembly SET last_seq = last_seq + 1 WHERE id = :id RETURNING last_seq"),
         {"id": assembly_id},
     ).scalar_one()
-    db.add(Event(assembly_id=assembly_id, seq=seq, kind=kind, audience=audience,
-                 payload=payload, created_at=utcnow()))
+    db.add(
+        Event(
+            assembly_id=assembly_id,
+            seq=seq,
+            kind=kind,
+            audience=audience,
+            payload=payload,
+            created_at=utcnow(),
+        )
+    )
     return LoggedEvent(assembly_id, seq, kind, audience, payload)
 
 

@@ -92,6 +92,9 @@ class Hub:
         self.redis = None
         self.tasks: list[asyncio.Task[None]] = []
         self.delivered_events = 0
+        from app.dispatch import note_limiter
+
+        self.note_limit = note_limiter()
 
     async def start(self) -> None:
         if self.settings.redis_url:
@@ -262,8 +265,11 @@ class Hub:
 
             def work() -> list[LoggedEvent]:
                 with session_scope(self.engine, write=True) as db:
-                    db.exec(update(Presence).where(Presence.process == self.process)  # type: ignore[call-overload]
-                            .values(seen_at=utcnow()))
+                    db.exec(
+                        update(Presence)
+                        .where(Presence.process == self.process)  # type: ignore[call-overload]
+                        .values(seen_at=utcnow())
+                    )
                     return do_sweep_presence(db)
 
             try:

@@ -206,9 +206,9 @@ async def session_delete(request: Request) -> Response:
 
 async def members_import(request: Request) -> Response:
     assembly_id = int(request.path_params["assembly_id"])
-    form = await request.form()
-    upload = form.get("file")
-    data = await upload.read() if isinstance(upload, UploadFile) else b""
+    async with request.form(max_part_size=5 * 1024 * 1024) as form:
+        upload = form.get("file")
+        data = await upload.read() if isinstance(upload, UploadFile) else b""
     settings = request.app.state.settings
 
     def work(db: Session) -> tuple[int, list[str]]:
@@ -365,9 +365,7 @@ routes = [
     ),
     Route("/f/a/{assembly_id:int}/members/import", members_import, methods=["POST"]),
     Route("/f/a/{assembly_id:int}/members", member_add, methods=["POST"]),
-    Route(
-        "/f/a/{assembly_id:int}/members/{member_id:int}", member_edit, methods=["GET", "POST"]
-    ),
+    Route("/f/a/{assembly_id:int}/members/{member_id:int}", member_edit, methods=["GET", "POST"]),
     Route(
         "/f/a/{assembly_id:int}/members/{member_id:int}/{action:str}",
         member_action,

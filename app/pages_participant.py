@@ -45,9 +45,7 @@ async def join_manual(request: Request) -> Response:
         MANUAL_BY_ADDRESS.allow(address, now)
         and MANUAL_BY_ASSEMBLY.allow(assembly_code.upper(), now)
     ):
-        return render_page(
-            request, "p/join.html", status_code=429, error="slow_down", form=form
-        )
+        return render_page(request, "p/join.html", status_code=429, error="slow_down", form=form)
     settings = request.app.state.settings
 
     def find(db: Session) -> Member | None:

@@ -62,8 +62,12 @@ def create_assembly(db: Session, name: str, remit: str, languages: str = "da,en"
     while db.exec(select(Assembly).where(Assembly.code == code)).first() is not None:
         code = new_assembly_code()
     assembly = Assembly(
-        name=name, remit=remit, languages=languages, code=code,
-        projector_nonce=new_nonce(), created_at=utcnow(),
+        name=name,
+        remit=remit,
+        languages=languages,
+        code=code,
+        projector_nonce=new_nonce(),
+        created_at=utcnow(),
     )
     db.add(assembly)
     db.flush()
@@ -77,8 +81,13 @@ def _issue_token(settings: Settings, member: Member) -> None:
 
 def add_member(db: Session, settings: Settings, assembly: Assembly, spec: MemberSpec) -> Member:
     member = Member(
-        assembly_id=assembly.id, code=spec.code, name=spec.name, attributes=spec.attributes,
-        token_nonce="", join_token_hash=f"pending-{new_nonce()}", created_at=utcnow(),
+        assembly_id=assembly.id,
+        code=spec.code,
+        name=spec.name,
+        attributes=spec.attributes,
+        token_nonce="",
+        join_token_hash=f"pending-{new_nonce()}",
+        created_at=utcnow(),
     )
     db.add(member)
     db.flush()  # the token is derived from the id

@@ -16,8 +16,14 @@ PRESENCE_TTL = timedelta(seconds=45)  # three missed refreshes of a live process
 def note_view(note: Note, author: str) -> NoteView:
     assert note.id is not None
     return NoteView(
-        id=note.id, client_key=note.client_key, member_id=note.member_id, author=author,
-        table_no=note.table_no, kind=note.kind, text=note.text, hidden=note.hidden,
+        id=note.id,
+        client_key=note.client_key,
+        member_id=note.member_id,
+        author=author,
+        table_no=note.table_no,
+        kind=note.kind,
+        text=note.text,
+        hidden=note.hidden,
         created_at=note.created_at.isoformat(timespec="seconds"),
     )
 
@@ -38,7 +44,8 @@ def load_room(db: Session, assembly_id: int) -> RoomState:
     """The whole room as of the assembly's newest event, read in one transaction."""
     assembly = db.get(Assembly, assembly_id)
     assert assembly is not None
-    names = dict(db.exec(select(Member.id, Member.name).where(Member.assembly_id == assembly_id)))
+    rows = db.exec(select(Member.id, Member.name).where(Member.assembly_id == assembly_id))
+    names = {member_id: name for member_id, name in rows}
     notes = db.exec(
         select(Note).where(Note.assembly_id == assembly_id).order_by(Note.id)  # type: ignore[arg-type]
     )

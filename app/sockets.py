@@ -58,7 +58,11 @@ async def serve(websocket: WebSocket, viewer: Viewer) -> None:
                 resume = int(cursor) if cursor is not None else None
             except ValueError:
                 resume = None
-            if resume is not None and 0 <= assembly.last_seq - resume <= MAX_RESUME:
+            if (
+                resume is not None
+                and resume >= 0
+                and assembly.last_seq - resume in range(MAX_RESUME + 1)
+            ):
                 return resume, None
             state = load_room(db, viewer.assembly_id)
             return state.seq, render_snapshot(state, viewer, _snapshot_context(db, viewer))
@@ -101,8 +105,9 @@ async def participant_socket(websocket: WebSocket) -> None:
     if member is None or member.id is None:
         await websocket.close(CLOSE_POLICY)
         return
-    viewer = Viewer("participant", request_language(websocket), member.assembly_id,
-                    member.id, member.name)
+    viewer = Viewer(
+        "participant", request_language(websocket), member.assembly_id, member.id, member.name
+    )
     await serve(websocket, viewer)
 
 

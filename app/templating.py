@@ -6,10 +6,12 @@ viewer's own gettext callables, so one event can be shown in Danish and English 
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -41,9 +43,30 @@ environment = Environment(
 environment.globals.update(scripts=SCRIPTS, version=__version__, language_names=LANGUAGE_NAMES)
 
 
+environment.newstyle_gettext = True  # type: ignore[attr-defined]
+
+
+@cache
 def _gettext_context(lang: str) -> dict[str, Any]:
+    """Jinja's "new style" gettext: ``_("Hello, %(name)s", name=x)`` with x escaped."""
     t = translations(lang)
-    return {"gettext": t.gettext, "_": t.gettext, "ngettext": t.ngettext, "lang": lang}
+
+    @pass_context
+    def gettext(context: Any, message: str, **variables: Any) -> str:
+        text = t.gettext(message)
+        if context.eval_ctx.autoescape:
+            text = Markup(text)
+        return text % variables if variables else text
+
+    @pass_context
+    def ngettext(context: Any, singular: str, plural: str, n: int, **variables: Any) -> str:
+        variables.setdefault("num", n)
+        text = t.ngettext(singular, plural, n)
+        if context.eval_ctx.autoescape:
+            text = Markup(text)
+        return text % variables
+
+    return {"gettext": gettext, "_": gettext, "ngettext": ngettext, "lang": lang}
 
 
 def render_fragment(lang: str, name: str, **context: Any) -> str:
@@ -51,7 +74,9 @@ def render_fragment(lang: str, name: str, **context: Any) -> str:
     return environment.get_template(name).render(**context, **_gettext_context(lang))
 
 
-def render_page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+def render_page(
+    request: Request, name: str, status_code: int = 200, **context: Any
+) -> HTMLResponse:
     """Render a full page for an HTTP request, with the viewer's language and CSRF token."""
     from app.auth import csrf_token, request_language  # late: auth imports this module
 

@@ -51,9 +51,7 @@ def apply_event(state: RoomState, seq: int, kind: str, payload: dict[str, Any]) 
         return replace(state, seq=seq, notes={**state.notes, note.id: note})
     if kind == "presence":
         member_id = int(payload["member_id"])
-        online = (
-            state.online | {member_id} if payload["online"] else state.online - {member_id}
-        )
+        online = state.online | {member_id} if payload["online"] else state.online - {member_id}
         return replace(state, seq=seq, online=online)
     return replace(state, seq=seq)
 

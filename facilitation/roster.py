@@ -11,8 +11,21 @@ from dataclasses import dataclass, field
 
 NAME_COLUMNS = ("name", "navn", "display_name", "first_name", "fornavn")
 IGNORED_COLUMNS = frozenset(
-    {"email", "e-mail", "mail", "phone", "telefon", "mobile", "address", "adresse", "postcode",
-     "postnummer", "last_name", "efternavn", "cpr"}
+    {
+        "email",
+        "e-mail",
+        "mail",
+        "phone",
+        "telefon",
+        "mobile",
+        "address",
+        "adresse",
+        "postcode",
+        "postnummer",
+        "last_name",
+        "efternavn",
+        "cpr",
+    }
 )
 MAX_NAME = 120
 MAX_CODE = 64

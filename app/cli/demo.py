@@ -14,8 +14,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     demo.add_argument("--members", type=int, default=36, help="how many members (default 36)")
     demo.add_argument("--seed", type=int, default=None, help="seed for names and strata")
     demo.add_argument("--json", action="store_true", help="print the JSON contract")
-    demo.add_argument("--if-empty", action="store_true",
-                      help="reuse the newest assembly when there is one")
+    demo.add_argument(
+        "--if-empty", action="store_true", help="reuse the newest assembly when there is one"
+    )
     demo.add_argument("--print-links", action="store_true", help="print links for people")
     demo.set_defaults(func=run)
 

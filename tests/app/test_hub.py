@@ -1,0 +1,304 @@
+"""The websocket hub through TestClient: snapshot, ack, idempotency, resume, security."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from sqlmodel import Session, select
+from starlette.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
+
+from app.db import make_engine, session_scope
+from app.events import events_after
+from app.models import Note
+from app.snapshot import load_room
+from facilitation.room import apply_event
+from tests.conftest import ORIGIN, path_of
+
+pytestmark = pytest.mark.timeout(30)
+WS = {"origin": ORIGIN}
+
+
+def phone(app, member) -> TestClient:  # type: ignore[no-untyped-def]
+    client = TestClient(app, base_url=ORIGIN)
+    client.get(path_of(member["join_url"]))
+    return client
+
+
+def receive_until(ws, pattern: str, limit: int = 20) -> str:  # type: ignore[no-untyped-def]
+    for _ in range(limit):
+        text = ws.receive_text()
+        if re.search(pattern, text):
+            return text
+    raise AssertionError(f"no message matching {pattern!r}")
+
+
+def note(key: str, text: str = "Fællesskab", kind: str = "value") -> str:
+    return json.dumps(
+        {
+            "msg": "note",
+            "kind": kind,
+            "text": text,
+            "client_key": key,
+            "HEADERS": {"HX-Request": "true"},
+        }
+    )
+
+
+def notes(settings) -> list[Note]:  # type: ignore[no-untyped-def]
+    with Session(make_engine(settings.database_url)) as db:
+        return list(db.exec(select(Note)))
+
+
+def test_snapshot_then_note_ack_and_projector_live(app, demo, settings) -> None:
+    with TestClient(app, base_url=ORIGIN) as screen, phone(app, demo["members"][0]) as p:
+        with screen.websocket_connect(
+            path_of(demo["projector_url"]).replace("/projector", "/ws/projector"), headers=WS
+        ) as proj:
+            proj.send_text(json.dumps({"msg": "hello", "cursor": None}))
+            snapshot = proj.receive_text()
+            assert 'id="stage"' in snapshot and 'id="cursor"' in snapshot
+            with p.websocket_connect("/ws/participant", headers=WS) as ws:
+                ws.send_text(json.dumps({"msg": "hello"}))
+                assert 'id="my-notes"' in ws.receive_text()
+                ws.send_text(note("key-0001"))
+                ack = receive_until(ws, r'id="note-key-0001"')
+                assert 'class="note saved"' in ack
+                wall = receive_until(proj, "Fællesskab")
+                assert 'hx-swap-oob="beforeend:#wall"' in wall
+                assert demo["members"][0]["name"] not in wall  # authors hidden on the projector
+
+
+def test_duplicate_client_key_gives_same_ack_and_one_row(app, demo, settings) -> None:
+    with (
+        phone(app, demo["members"][0]) as p,
+        p.websocket_connect("/ws/participant", headers=WS) as ws,
+    ):
+        ws.send_text(json.dumps({"msg": "hello"}))
+        ws.receive_text()
+        ws.send_text(note("dup-key-01", "Tillid"))
+        first = receive_until(ws, 'id="note-dup-key-01"')
+        ws.send_text(note("dup-key-01", "Tillid"))
+        second = receive_until(ws, 'id="note-dup-key-01"')
+        item = re.compile(r'<li id="note-dup-key-01".*?</li>', re.S)
+        assert item.search(first).group(0) == item.search(second).group(0)
+    assert [n.text for n in notes(settings)] == ["Tillid"]
+
+
+@pytest.mark.parametrize(
+    ("message", "code"),
+    [
+        ("not json", "bad_message"),
+        (json.dumps({"msg": "nope"}), "bad_message"),
+        (
+            json.dumps({"msg": "note", "kind": "value", "text": "   ", "client_key": "empty-001"}),
+            "empty",
+        ),
+        (
+            json.dumps(
+                {"msg": "note", "kind": "value", "text": "x" * 600, "client_key": "long-0001"}
+            ),
+            "too_long",
+        ),
+        (
+            json.dumps({"msg": "note", "kind": "wish", "text": "x", "client_key": "kind-0001"}),
+            "bad_kind",
+        ),
+        (
+            json.dumps({"msg": "note", "kind": "value", "text": "x", "client_key": "<b>"}),
+            "bad_message",
+        ),
+        (json.dumps({"msg": "note_hide", "note_id": 1, "hidden": True}), "not_allowed"),
+        ("x" * 70000, "too_large"),
+    ],
+)
+def test_bad_messages_get_an_error_and_change_nothing(app, demo, settings, message, code) -> None:
+    with (
+        phone(app, demo["members"][0]) as p,
+        p.websocket_connect("/ws/participant", headers=WS) as ws,
+    ):
+        ws.send_text(json.dumps({"msg": "hello"}))
+        ws.receive_text()
+        ws.send_text(message)
+        reply = receive_until(ws, 'id="errors"')
+        assert f'data-code="{code}"' in reply
+        ws.send_text(note("still-up-1"))  # the connection stays up
+        receive_until(ws, 'id="note-still-up-1"')
+    assert [n.client_key for n in notes(settings)] == ["still-up-1"]
+
+
+def test_wrong_origin_and_anonymous_sockets_are_refused(app, demo) -> None:
+    with phone(app, demo["members"][0]) as p:
+        with (
+            pytest.raises(WebSocketDisconnect),
+            p.websocket_connect(
+                "/ws/participant", headers={"origin": "https://evil.example"}
+            ) as ws,
+        ):
+            ws.receive_text()
+        with pytest.raises(WebSocketDisconnect), p.websocket_connect("/ws/participant") as ws:
+            ws.receive_text()
+        # a participant cannot open the facilitator socket
+        with (
+            pytest.raises(WebSocketDisconnect),
+            p.websocket_connect(f"/ws/facilitator/{demo['assembly_id']}", headers=WS) as ws,
+        ):
+            ws.receive_text()
+    with TestClient(app, base_url=ORIGIN) as anonymous:
+        for path in (
+            "/ws/participant",
+            f"/ws/facilitator/{demo['assembly_id']}",
+            f"/ws/projector/{demo['assembly_id']}/forged",
+        ):
+            with (
+                pytest.raises(WebSocketDisconnect),
+                anonymous.websocket_connect(path, headers=WS) as ws,
+            ):
+                ws.receive_text()
+
+
+def test_participant_cannot_reach_another_assembly(app, demo, settings) -> None:
+    from app.demo import create_demo
+
+    other = create_demo(settings, members=2, seed=2)
+    with TestClient(app, base_url=ORIGIN) as fac:
+        from tests.conftest import login
+
+        login(fac, other["facilitator"]["email"], other["facilitator"]["password"])
+        with fac.websocket_connect(f"/ws/facilitator/{other['assembly_id']}", headers=WS) as fws:
+            fws.send_text(json.dumps({"msg": "hello"}))
+            fws.receive_text()
+            with (
+                phone(app, demo["members"][0]) as p,
+                p.websocket_connect("/ws/participant", headers=WS) as ws,
+            ):
+                ws.send_text(json.dumps({"msg": "hello"}))
+                ws.receive_text()
+                ws.send_text(note("mine-0001", "Kun i min samling"))
+                receive_until(ws, 'id="note-mine-0001"')
+            fws.send_text(
+                json.dumps({"msg": "note_hide", "note_id": notes(settings)[0].id, "hidden": True})
+            )
+            reply = receive_until(fws, 'id="errors"')
+            assert 'data-code="no_such_note"' in reply
+    assert not notes(settings)[0].hidden
+
+
+XSS = [
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "<svg onload=alert(1)>",
+    "javascript:alert(1)",
+    "{{ 7*7 }} <b hx-get='/f'>x</b>",
+    "</textarea><iframe src=//evil>",
+]
+
+
+def test_xss_corpus_renders_as_text_on_every_surface(
+    app, demo, settings, facilitator_client
+) -> None:
+    with (
+        phone(app, demo["members"][0]) as p,
+        p.websocket_connect("/ws/participant", headers=WS) as ws,
+    ):
+        ws.send_text(json.dumps({"msg": "hello"}))
+        ws.receive_text()
+        for i, text in enumerate(XSS):
+            ws.send_text(note(f"xss-key-{i:02d}", text))
+            ack = receive_until(ws, f'id="note-xss-key-{i:02d}"')
+            assert "<script>" not in ack and "<img" not in ack and "<svg onload" not in ack
+    surfaces = {
+        "facilitator": (facilitator_client, f"/ws/facilitator/{demo['assembly_id']}"),
+        "projector": (
+            TestClient(app, base_url=ORIGIN),
+            path_of(demo["projector_url"]).replace("/projector", "/ws/projector"),
+        ),
+        "participant": (phone(app, demo["members"][0]), "/ws/participant"),
+    }
+    for _role, (client, path) in surfaces.items():
+        with client.websocket_connect(path, headers=WS) as ws:
+            ws.send_text(json.dumps({"msg": "hello"}))
+            snapshot = ws.receive_text()
+            for text in XSS:
+                assert text not in snapshot or text in ("javascript:alert(1)",)
+            assert "&lt;script&gt;alert(1)&lt;/script&gt;" in snapshot
+            assert "<iframe" not in snapshot and "onerror=alert" not in snapshot.replace(
+                "onerror=alert(1)&gt;", ""
+            )
+
+
+def test_resume_sends_missed_events_in_order_and_bad_cursors_get_a_snapshot(
+    app, demo, settings
+) -> None:
+    proj_path = path_of(demo["projector_url"]).replace("/projector", "/ws/projector")
+    with TestClient(app, base_url=ORIGIN) as screen, phone(app, demo["members"][0]) as p:
+        with screen.websocket_connect(proj_path, headers=WS) as proj:
+            proj.send_text(json.dumps({"msg": "hello"}))
+            cursor = int(re.search(r'data-seq="(\d+)"', proj.receive_text()).group(1))
+        with p.websocket_connect("/ws/participant", headers=WS) as ws:
+            ws.send_text(json.dumps({"msg": "hello"}))
+            ws.receive_text()
+            for i in range(3):
+                ws.send_text(note(f"missed-{i:03d}", f"Seddel {i}"))
+                receive_until(ws, f'id="note-missed-{i:03d}"')
+        with screen.websocket_connect(proj_path, headers=WS) as proj:
+            proj.send_text(json.dumps({"msg": "hello", "cursor": cursor}))
+            seen = [re.search(r"Seddel (\d)", proj.receive_text()).group(1) for _ in range(3)]
+            assert seen == ["0", "1", "2"]
+        for bad in (10_000, "x1", -5):
+            with screen.websocket_connect(proj_path, headers=WS) as proj:
+                proj.send_text(json.dumps({"msg": "hello", "cursor": bad}))
+                first = proj.receive_text()
+                assert 'id="stage"' in first and first.count("Seddel") == 3
+
+
+def test_equivalence_events_applied_to_snapshot_give_the_next_snapshot(app, demo, settings) -> None:
+    """For each live action: apply(events, snapshot before) == snapshot after."""
+    from app.actions import do_add_note, do_presence, do_set_note_hidden
+    from app.models import Member
+
+    engine = make_engine(settings.database_url)
+    aid = demo["assembly_id"]
+
+    def check(action) -> None:  # type: ignore[no-untyped-def]
+        with session_scope(engine) as db:
+            before = load_room(db, aid)
+        with session_scope(engine, write=True) as db:
+            action(db)
+        with session_scope(engine) as db:
+            after = load_room(db, aid)
+            events = events_after(db, aid, before.seq)
+        assert events, "the action wrote no event"
+        state = before
+        for e in events:
+            state = apply_event(state, e.seq, e.kind, e.payload)
+        assert state == after
+
+    def add(db) -> None:  # type: ignore[no-untyped-def]
+        member = db.get(Member, demo["members"][0]["id"])
+        do_add_note(db, member, "theme", "  Mobilitet \n\n\n på landet ", "equiv-0001")
+
+    check(add)
+    note_id = notes(settings)[0].id
+    check(lambda db: do_set_note_hidden(db, aid, note_id, True))
+    check(lambda db: do_set_note_hidden(db, aid, note_id, False))
+    check(lambda db: do_presence(db, "proc-a", aid, demo["members"][1]["id"], +1))
+    check(lambda db: do_presence(db, "proc-a", aid, demo["members"][1]["id"], -1))
+
+
+def test_facilitator_sees_presence_live(app, demo, facilitator_client) -> None:
+    member = demo["members"][2]
+    with facilitator_client.websocket_connect(
+        f"/ws/facilitator/{demo['assembly_id']}", headers=WS
+    ) as fws:
+        fws.send_text(json.dumps({"msg": "hello"}))
+        assert f'id="presence-{member["id"]}" class="offline"' in fws.receive_text()
+        with phone(app, member) as p, p.websocket_connect("/ws/participant", headers=WS) as ws:
+            ws.send_text(json.dumps({"msg": "hello"}))
+            ws.receive_text()
+            online = receive_until(fws, f'id="presence-{member["id"]}"')
+            assert 'class="online"' in online
+        offline = receive_until(fws, f'id="presence-{member["id"]}"')
+        assert 'class="offline"' in offline
