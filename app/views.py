@@ -15,6 +15,8 @@ from app.templating import render_fragment
 from facilitation.room import NoteView, RoomState
 
 ROLES = ("participant", "facilitator", "projector")
+# What the server sends: the framing kinds, then one per event kind (templates/live/event_*.html).
+SERVER_KINDS = ("cursor", "snapshot", "ack", "error", "heartbeat", "note_saved", "presence")
 
 
 @dataclass(frozen=True)
