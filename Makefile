@@ -1,32 +1,37 @@
-# The two commands: `make run` and `make test`. Everything else is a helper of those.
+# The two commands: `make run` and `make test`. Everything else helps those two.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-STAMP := $(VENV)/.installed
+STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint messages bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test,postgres]'
-	$(BIN)/pybabel compile --use-fuzzy -d app/locale -D messages --statistics 2>/dev/null || true
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,postgres]'
 	touch $(STAMP)
 
+## make run: install, migrate, seed a demo assembly if the database is empty, serve on $(PORT)
 run: $(STAMP)
-	$(BIN)/pybabel compile -d app/locale -D messages >/dev/null
 	$(BIN)/samling migrate
-	$(BIN)/samling demo --if-empty --print-links
-	$(BIN)/samling serve --port $(PORT)
+	PORT=$(PORT) $(BIN)/samling demo --if-empty --print-links > /dev/null
+	PORT=$(PORT) $(BIN)/samling serve --port $(PORT)
 
+## make test: lint, then the whole suite (it starts redis-server, PostgreSQL, uvicorn, Chromium)
 test: $(STAMP)
-	$(BIN)/pybabel compile -d app/locale -D messages >/dev/null
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check app facilitation tests bench
+
+## make messages: extract UI strings into the catalogs (then translate the Danish ones)
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -o app/locale/messages.pot --no-location --omit-header .
+	$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale -D messages --no-location --ignore-obsolete
+	$(BIN)/python -m app.i18n_sync
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
