@@ -154,6 +154,14 @@ def _shed_overfull(inst: Instance, search: Search, row: IntArray, up: np.ndarray
                 cnt = np.bincount(a.codes[mates], minlength=len(a.labels))
                 over = cnt > a.hi[t]
                 gain += w * over[a.codes[here]]
+            # Prefer someone who can sit at a table with room without a keep-apart partner.
+            room = inst.sizes - np.bincount(row[row >= 0], minlength=inst.tables)
+            open_tables = np.flatnonzero(room > 0)
+            for k, p in enumerate(here):
+                if open_tables.size and all(
+                    inst.apart[p, row == u].any() for u in open_tables
+                ):
+                    gain[k] -= 1e12
             row[here[int(np.argmax(gain))]] = -1
 
 
