@@ -1,4 +1,4 @@
-"""A facilitator sets up an assembly; a phone joins by its QR link; the projector shows the remit."""
+"""A facilitator sets up an assembly; a phone joins by QR link; the projector shows the remit."""
 
 from __future__ import annotations
 
