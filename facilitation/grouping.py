@@ -76,10 +76,11 @@ class Settings:
 
     weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
     name_weight: float = 1.0  # theme name counts as this many example notes
-    prototype_mix: float = 0.5  # share of prototype cosine vs nearest-examples cosine
+    prototype_mix: float = 0.8  # share of prototype cosine vs nearest-examples cosine
     nearest: int = 2  # examples averaged for the nearest-examples cosine
     self_training_rounds: int = 3
     self_training_weight: float = 0.5  # weight of unlabelled notes in refined prototypes
+    prior_weight: float = 0.5  # 0: themes equally likely; 1: as frequent as they seem
     temperature: float = 0.05  # softmax temperature of the reported scores
     graph_neighbours: int = 8  # per note in the clustering graph (capped by n - 1)
     kmeans_starts: int = 10
@@ -156,19 +157,26 @@ def rank_themes(
         m = min(s.nearest, sims.shape[1])
         near[:, i] = np.sort(sims, axis=1)[:, -m:].mean(axis=1)
 
+    def score(prototypes: np.ndarray) -> np.ndarray:
+        return s.prototype_mix * (note_vecs @ prototypes.T) + (1 - s.prototype_mix) * near
+
     prototypes = _normalise(base / counts[:, None])
-    scores = s.prototype_mix * (note_vecs @ prototypes.T) + (1 - s.prototype_mix) * near
+    scores = score(prototypes)
+    log_prior = np.zeros(k, dtype=np.float32)
     for _ in range(s.self_training_rounds):
-        p = _softmax(scores, s.temperature)
+        p = _softmax(scores + s.temperature * log_prior, s.temperature)
         pulled = p.T @ note_vecs  # k × d, soft sums of the unlabelled notes
         mass = p.sum(axis=0)
         refined = (base + s.self_training_weight * pulled) / (
             counts + s.self_training_weight * mass
         )[:, None]
         prototypes = _normalise(refined)
-        scores = s.prototype_mix * (note_vecs @ prototypes.T) + (1 - s.prototype_mix) * near
+        scores = score(prototypes)
+        if s.prior_weight > 0:
+            share = (mass + counts) / (mass.sum() + counts.sum())
+            log_prior = s.prior_weight * np.log(share * k).astype(np.float32)
 
-    probs = _softmax(scores, s.temperature)
+    probs = _softmax(scores + s.temperature * log_prior, s.temperature)
     out = []
     for row, note in enumerate(notes):
         order = sorted(range(k), key=lambda j: (-probs[row, j], j))
@@ -263,9 +271,7 @@ def _labels_for(groups: list[list[int]], analysed: Sequence[Analysed]) -> list[s
     return labels
 
 
-def cluster_notes(
-    notes: Sequence[Note], k: int, settings: Settings | None = None
-) -> list[Cluster]:
+def cluster_notes(notes: Sequence[Note], k: int, settings: Settings | None = None) -> list[Cluster]:
     """Split the notes into at most ``k`` groups, each with a label from the notes' words.
 
     Notes with the same text (ignoring case and spacing) always share a group. Groups are

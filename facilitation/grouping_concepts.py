@@ -20,111 +20,130 @@ _DOMAINS: dict[str, str] = {
         car cars vehicle* bus buses coach coaches train trains rail* tram* metro* cycl* bike*
         bicycl* ebike* scooter* pedestrian* walking road roads traffic* transport* travel*
         commut* journey* parking congestion* driving driver* motorist* petrol diesel flight*
-        flying aviation airport* plane planes ferry ferries mobility
+        flying aviation airport* plane planes ferry ferries ship ships shipping mobility lorry
+        lorries truck* freight speed motorway* highway* carpool* car-shar* station stations
         bil biler bilen bilerne bilist* elbil* personbil* *trafik* *transport* cykel* cykl*
-        tog toget togene bussen busser busserne buslinje* busrute* fly flyet flyrejse*
+        tog toget togene bussen busser busserne buslinje* busrute* fly flyet flyene flyrejse*
         *luftfart* lufthavn* vej veje vejene motorvej* parkering* pendl* koersel koere*
-        voiture* vehicule* velo velos ferroviaire* autobus autocar* tramway* routier* routiere*
-        circulation* deplac* trajet* covoitur* mobilit* stationnement* avion* aerien*
-        aeroport* autoroute* carburant* pieton* peage* *verkehr* fahrzeug* fahrrad*
-        radweg* bahn auto autos zug flug* strasse* *bahn* parkplatz* kollektiv* bilpool*
+        fragt* lastbil* skib* faerge* hastighed* samkoersel* delebil* rejse rejser
+        voiture* vehicule* velo velos ferroviaire* autobus autocar* tramway* routier*
+        routiere* circulation* deplac* trajet* covoitur* mobilit* stationnement* avion*
+        aerien* aeroport* autoroute* carburant* pieton* peage* vitesse* conducteur*
+        automobil* navire* bateau* fret marchandise* gare gares camion* poids-lourd* kilometr*
+        *verkehr* fahrzeug* fahrrad* radweg* bahn auto autos zug flug* strasse* *bahn*
+        parkplatz* kollektiv* bilpool* pkw lkw tempolimit*
         """,
     "housing": """
         hous* home homes building* dwelling* landlord* tenant* rent rented rental* insulat*
         retrofit* passivhaus epc apartment* flat flats construct* architect* heat heating
-        heated boiler* glazing
+        heated boiler* glazing renovat* property properties homeowner* residential
         bolig* *bolig* hus huse husene husstand* byggeri* *byggeri* bygning* *bygning*
         lejlighed* udlejer* lejer* isoler* opvarmning* varmepumpe* fjernvarme* energirenover*
-        renover* nybyg*
-        logement* habitat* maison* immeuble* batiment* renovation* isolation* chauffage*
-        proprietaire* locataire* loyer* construction* passoire* thermique*
-        wohn* *wohnung* gebaeude* haus haeuser heizung* daemm* sanier* miete* vermiet*
+        renover* nybyg* boligejer* husejer* *husleje* byg bygge*
+        logement* loger habitat* maison* immeuble* batiment* renovation* renover* isolation*
+        isoler chauffage* chaudiere* proprietaire* locataire* loyer* construction*
+        construire passoire* thermique* bailleur* urbanis* pavillon*
+        wohn* *wohnung* gebaude* haus hauser heizung* damm* sanier* miete* vermiet*
         bostad* boende
         """,
     "energy": """
         energy energies electricity electric power renewable* solar wind turbine* turbines
         nuclear coal gas oil fossil* grid hydrogen geothermal biomass battery batteries
-        photovoltaic* hydro hydropower generat* fracking
+        photovoltaic* hydro hydropower generat* fracking biofuel* fuel fuels
         energi* *energi* el elektricitet* stroem* vedvarende sol solen solcelle* solenergi*
-        solvarme*
-        vindmoelle* vind vindkraft* havvind* kul olie naturgas biogas brint* atomkraft*
-        elnet* *elnet*
+        solvarme* vindmoelle* vind vindkraft* havvind* kul olie naturgas biogas brint*
+        atomkraft* elnet* *elnet* braendstof* biobraendsel*
         energie* *energie* electricite* electrique* renouvelable* solaire* eolien* eolienne*
-        nucleaire* charbon petrole* fossile* hydrogene* photovoltai*
-        strom* erneuerbar* windkraft* kohle* atom* wasserstoff*
+        nucleaire* charbon petrole* fossile* hydrogene* photovoltai* enr biocarburant*
+        fioul gaz autoconsommation*
+        strom* erneuerbar* windkraft* kohle* atom* wasserstoff* solaranlage*
         """,
     "food": """
         food foods farm farms farming farmer* agricultur* crop* meat dairy diet* vegetarian*
         vegan* plant-based organic* fertili* pesticid* livestock cattle grow growing grower*
         produce eat eating meal* catering canteen* seasonal fish* beef milk cook* allotment*
-        kitchen* nutrition*
-        mad madspild* foedevare* landbrug* *landbrug* landmand* landmaend* okologi* oekolog*
-        koed kod *koed* mejeri* plantebaser* vegetar* vegan* husdyr* goedning* afgroede*
-        sproejt* pesticid* kantine* maaltid* spise*
+        kitchen* nutrition* agroecolog* protein* orchard* harvest*
+        mad madspild* foedevare* landbrug* *landbrug* landmand* landmaend* oekolog* koed
+        *koed* mejeri* plantebaser* vegetar* vegan* husdyr* goedning* afgroede* sproejt*
+        pesticid* kantine* maaltid* spise* fisk* fiskeri* maelk* kost* *mad* svin* kvaeg*
         alimentation* aliment* agricult* agricole* agriculteur* viande* laitier* elevage*
-        bio biologique* repas cantine* nourri* pesticide* engrais* paysan* cultur* vegetari*
-        lebensmittel* landwirtschaft* fleisch* ernaehrung* bauer* essen
+        eleveur* bio biologique* repas cantine* restauration* nourri* pesticide* engrais*
+        paysan* cultur* vegetari* peche* poisson* agroecolog* proteine* exploitation*
+        cheptel* prairie* nutrition*
+        lebensmittel* landwirtschaft* fleisch* ernahrung* bauer* essen
         """,
-    "waste": """
+    "consumption": """
         waste* recycl* reus* repair* plastic* packaging* landfill* litter* rubbish refuse
         circular* disposable* single-use bin bins compost* consum* consumer* product products
-        shopping purchas* buy buying goods advertis* fashion clothing clothes textile*
+        shopping purchas* buy buying goods advertis* fashion clothing clothes textile* label*
+        labelling shop shops retail* supermarket*
         affald* *affald* genbrug* genanvend* plast* emballage* reparer* cirkulaer* forbrug*
-        *forbrug* indkoeb* koeb* reklame* toej tekstil* kompost*
+        *forbrug* indkoeb* koeb* reklame* toej tekstil* kompost* maerk* butik* supermarked*
+        produkt* vare varer engangs*
         dechet* recycl* reutilis* reemploi* reparation* reparer plastique* emballage*
-        circulaire* consomm* achat* achet* publicit* vetement* textile* obsolescence* jetable*
-        abfall* muell* verpackung* kunststoff* konsum* kreislauf* werbung*
+        circulaire* consomm* achat* achet* publicit* vetement* textile* obsolescence*
+        jetable* etiquet* affichage* magasin* commerce* produit* vrac consigne* ordure*
+        abfall* mull* verpackung* kunststoff* konsum* kreislauf* werbung*
         """,
     "nature": """
         nature natural tree trees woodland* forest* biodivers* wildlife habitat* rewild*
         green-space* park parks hedgerow* peat* wetland* soil* land lands river* sea seas
         ocean* water species pollinat* bee bees ecosystem* countryside conservation
-        greenfield* brownfield* planting
+        greenfield* brownfield* planting afforest* deforest* marine
         natur* *natur* trae traeer skov* *skov* biodiversitet* vildt* vaadomraade* mose* jord
-        jorden jorde* hav havet havene vand *vand* fjord* kyst* oekosystem* beplant*
-        urort* braklaeg* lavbund*
-        arbre* foret* biodiversite* faune flore espece* sol sols terre* eau eaux mer ocean*
-        riviere* artificialis* ecosysteme* humide* vert verte verts vertes bocage* haie*
-        baum* baeume wald* waelder artenvielfalt* boden* wasser* meer* moor*
+        jorden jorde* hav havet havene vand *vand* fjord* kyst* oekosystem* beplant* uroert*
+        braklaeg* lavbund* dyreliv* arter
+        arbre* foret* biodiversite* faune flore espece* sol sols terre terres eau eaux mer
+        ocean* riviere* artificialis* ecosysteme* humide* vert verte verts vertes bocage*
+        haie* naturel* naturelle* friche* deforestation* marin* marine*
+        baum* baume wald* walder artenvielfalt* boden* wasser* meer* moor*
         """,
     "education": """
         educat* school* schools teach* teacher* curriculum* pupil* student* universit*
         college* learn* training skill* skills awareness campaign* communicat* information
         inform* messag* media advert* publicity knowledge literacy children young youth
-        publicity behaviour* festival* event events engag*
+        behaviour* festival* event events engag*
         uddannelse* *uddannelse* skole* *skole* undervis* laerer* elev* studerende
         universitet* oplys* kampagne* kommunikation* informer* information* viden formidl*
         boern unge ungdom* adfaerd* bevidsthed*
-        education* ecole* enseign* eleve* etudiant* universite* formation* sensibilis*
-        information* campagne* communicat* jeune* enfant* connaissance* pedagog*
-        bildung* schule* schueler* lehrer* ausbildung* aufklaer* kampagne* kinder jugend*
+        education* educat* ecole* scolaire* enseign* eleve* etudiant* universite* formation*
+        former sensibilis* information* informer campagne* communicat* jeune* enfant*
+        connaissance* pedagog*
+        bildung* schule* schuler* lehrer* ausbildung* aufklar* kampagne* kinder jugend*
         """,
     "governance": """
         council* government* govern* authorit* politic* politician* policy policies law laws
-        legislat* regulat* parliament* minister* democra* citizen* assembly jury scrutin*
-        accountab* transparen* decision* decide* plan plans planning strateg* target* monitor*
-        report* implement* leadership leader* mayor* regional national municipal*
-        ban banned tax* levy* subsid* incentiv* fund* funding financ* invest* investment*
-        budget* money cost* price* pension* bank* fee fees charge
-        kommune* *kommune* region* regering* stat staten staten* politik* *politik* politiker*
-        lov love lovgiv* regulering* folketing* minister* demokrati* borger* borgerting*
-        beslutning* maal* strategi* plan planer planlaeg* afgift* *afgift* skat* *skat*
-        tilskud* *tilskud* stoette* investering* *investering* finansier* pris* priser
-        penge* budget* pension* bank*
+        legal* legislat* regulat* parliament* minister* democra* citizen* assembly jury
+        scrutin* accountab* transparen* decision* decide* plan plans planning strateg*
+        target* monitor* report* implement* leadership leader* mayor* regional national
+        municipal* constitution* rights court*
+        kommune* *kommune* region* regering* stat staten politik* *politik* politiker* lov
+        love lovgiv* regulering* folketing* minister* demokrati* borger* borgerting*
+        beslutning* maal* strategi* plan planer planlaeg* grundlov* rettighed*
         commune* collectivit* gouvernement* etat politique* loi lois legislat* reglement*
-        parlement* ministre* democrat* citoyen* convention* decision* strateg* objectif*
-        taxe* impot* fiscal* subvention* financ* investiss* prix cout* banque* budget*
-        gemeinde* regierung* gesetz* politik* buerger* steuer* foerder* finanz* preis*
+        reglementation* parlement* ministre* democrat* citoyen* convention* decision*
+        strateg* objectif* constitution* droit droits juridique* tribunal* gouvernance*
+        gemeinde* regierung* gesetz* politik* burger* verfassung*
+        """,
+    "finance": """
+        tax* levy* subsid* incentiv* fund funds funding financ* invest* budget* money cost*
+        price* pension* bank* fee fees charge charges grant grants loan* afford*
+        afgift* *afgift* skat* *skat* tilskud* *tilskud* stoette* investering* *investering*
+        finansier* pris priser penge* budget* pension* bank* laan* gebyr*
+        taxe* taxer impot* fiscal* fiscaux subvention* financ* investiss* prix cout*
+        banque* budget* pret prets bonus malus aide aides tva dividende* epargne*
+        steuer* forder* finanz* preis* geld kosten
         """,
     "work": """
         job jobs employ* employer* employee* worker* workers work working workplace* business*
-        company companies companies industr* manufactur* economy* economic* trade* commerce*
-        supply chain* innovation* research* technolog* digital* enterprise* sector*
-        arbejd* *arbejd* job jobs virksomhed* *virksomhed* erhverv* industri* *industri*
-        oekonomi* handel* forskning* teknologi* innovation* digital*
-        emploi* travail* travailleur* salarie* entreprise* industri* economi* commerce*
-        recherche* technolog* innovation* numerique* production* produire produit*
-        arbeit* beschaeftig* unternehm* industrie* wirtschaft* forschung* technik*
+        company companies industr* manufactur* economy* economic* trade* commerce* supply
+        innovation* research* technolog* digital* enterprise* sector* skills
+        arbejd* *arbejd* virksomhed* *virksomhed* erhverv* industri* *industri* oekonomi*
+        handel* forskning* teknologi* innovation* digital* beskaeftig*
+        emploi* travail* travailleur* salarie* entreprise* industri* economi* commerci*
+        recherche* technolog* innovation* numerique* production* produire manufactur*
+        competence* metier*
+        arbeit* beschaftig* unternehm* industrie* wirtschaft* forschung* technik*
         """,
     "health": """
         health* healthcare hospital* doctor* nurse* patient* care carer* wellbeing well-being

@@ -21,6 +21,9 @@ _RAW: dict[str, str] = {
         should must need needs needed shall may might ought make makes making made ensure
         ensuring encourage introduce provide providing consider considered take taking given
         give use used using able way ways like well much many every also get getting
+        create creating develop developing increase increasing reduce reducing improve
+        improving support supporting promote promoting strengthen allow help set establish
+        new more less better greater least possible including include includes
         """,
     "danish": """
         af alle allerede alt altid anden andet andre at bare begge blev blive bliver da de dem
@@ -31,6 +34,9 @@ _RAW: dict[str, str] = {
         sit skal skulle som så sådan thi til ud under var vi vil ville vor vores være været
         bør burde skal skulle sikre sikres gøre gøres gør gjort lave laves give gives tage
         tages bruge bruges blandt samt via mellem inden uden ved hele flere mest
+        oprette oprettes indføre indføres etablere etableres styrke styrkes fremme fremmes
+        øge øges reducere reduceres mindske mindskes understøtte støtte støttes hjælpe
+        forbedre forbedres udvikle udvikles nye ny nyt mere mindre bedre herunder
         """,
     "french": """
         a à afin ai aie au aux avec avoir ce ceci cela celle celles celui ces cet cette ceux
@@ -41,6 +47,10 @@ _RAW: dict[str, str] = {
         y c d j l m n s t qu etc lors ainsi aussi car cas doit doivent devra devront devrait
         faut falloir faire fait faites mettre mis place permettre permet assurer prévoir
         sein afin selon notamment également celui-ci plusieurs autre autres leurs
+        créer création développer développement renforcer renforcement favoriser inciter
+        réduire augmenter améliorer aider soutenir encourager rendre obliger imposer
+        instaurer mise mettant proposer nouveau nouveaux nouvelle nouvelles moins meilleur
+        ensemble toute dès ici partir vers cadre niveau terme
         """,
     "german": """
         aber alle allem allen aller alles als also am an ander andere anderen auch auf aus bei
@@ -51,6 +61,8 @@ _RAW: dict[str, str] = {
         sind so soll sollen sollte sollten über um und uns unser unter vom von vor war wäre
         was weil wenn werden wie wir wird wo zu zum zur zwischen sowie bzw dabei dafür
         sicherstellen schaffen geben machen
+        schaffen fördern stärken erhöhen verringern reduzieren verbessern unterstützen
+        einführen entwickeln neue neuen mehr weniger besser
         """,
     "swedish": """
         alla allt att av blev bli blir de dem den denna deras dess det detta dig din dina

@@ -95,9 +95,7 @@ def _block_matrix(counters: Sequence[Counter[str]]) -> tuple[np.ndarray, np.ndar
     return matrix, present
 
 
-def vectorise(
-    analysed: Sequence[Analysed], weights: dict[str, float] | None = None
-) -> np.ndarray:
+def vectorise(analysed: Sequence[Analysed], weights: dict[str, float] | None = None) -> np.ndarray:
     """One row per analysed text; a dot product of two rows is the weighted mean of the
     blocks' cosines (over the blocks the first text has), so it lies in [0, 1]."""
     weights = weights or DEFAULT_WEIGHTS
