@@ -8,6 +8,7 @@ with client keys and waits for acks, exactly as a page does.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 import time
@@ -111,10 +112,8 @@ class LiveClient:
             if remaining <= 0:
                 return False
             self.on_message.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.on_message.wait(), min(remaining, 0.5))
-            except TimeoutError:
-                pass
         return True
 
     async def close(self) -> None:
