@@ -28,6 +28,10 @@ class Assembly(SQLModel, table=True):
     code: str = Field(max_length=12, unique=True, index=True, description="Public assembly code")
     projector_nonce: str = Field(max_length=64, description="Rotated to revoke the projector link")
     last_seq: int = Field(default=0, description="Sequence number of the newest event")
+    moderation: str = Field(default="open", max_length=10, description="open | approve")
+    show_names: bool = Field(default=False, description="First names on the projector wall")
+    wall_group: str = Field(default="table", max_length=10, description="table | kind")
+    current_item_id: int | None = Field(default=None, description="The run-sheet's 'now'")
     created_at: datetime
 
 
@@ -75,6 +79,49 @@ class Event(SQLModel, table=True):
     created_at: datetime
 
 
+class AgendaItem(SQLModel, table=True):
+    """One item of a session's run-sheet; a table round carries a phase kind and a prompt."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    assembly_id: int = Field(foreign_key="assembly.id", index=True)
+    session_id: int = Field(foreign_key="session.id", index=True)
+    position: int = 0
+    kind: str = Field(max_length=20, description="welcome | talk | round | plenary | break | other")
+    title: str = Field(max_length=200)
+    planned_minutes: int = 15
+    phase_kind: str | None = Field(
+        default=None, max_length=20, description="value | theme | solution | free"
+    )
+    prompt: str = Field(default="", max_length=1000)
+    state: str = Field(default="planned", max_length=10, description="planned | open | closed")
+    opened_at: datetime | None = None
+    closed_at: datetime | None = None
+    ends_at: datetime | None = Field(default=None, description="Server-authoritative timer end")
+    round_id: int | None = Field(default=None, foreign_key="seatinground.id")
+
+
+class SeatingRound(SQLModel, table=True):
+    """One seating of the members at tables (a runde); published rounds reach the phones."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    assembly_id: int = Field(foreign_key="assembly.id", index=True)
+    number: int
+    published_at: datetime | None = None
+    created_at: datetime
+
+
+class Seat(SQLModel, table=True):
+    """A member's table in a round; a host stays at their table (World Café)."""
+
+    __table_args__ = (UniqueConstraint("round_id", "member_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="seatinground.id", index=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    table_no: int
+    host: bool = False
+
+
 class Note(SQLModel, table=True):
     """A note written at a table: a value, theme or solution (or free), stored idempotently."""
 
@@ -87,8 +134,21 @@ class Note(SQLModel, table=True):
     kind: str = Field(max_length=20, description="value | theme | solution | free")
     text: str = Field(max_length=500)
     table_no: int | None = Field(default=None, description="Table number when written")
+    item_id: int | None = Field(default=None, foreign_key="agendaitem.id", index=True)
+    round_id: int | None = Field(default=None, foreign_key="seatinground.id")
+    late: bool = Field(default=False, description="Sent within the grace period after closing")
+    approved: bool = Field(default=True, description="False while waiting for moderation")
     hidden: bool = False
+    withdrawn: bool = False
+    entered_by: int | None = Field(
+        default=None, foreign_key="facilitator.id", description="A facilitator typing a paper note"
+    )
+    original_text: str | None = Field(
+        default=None, max_length=500, description="The author's words before a facilitator edit"
+    )
+    edited_by: int | None = Field(default=None, foreign_key="facilitator.id")
     created_at: datetime
+    updated_at: datetime | None = None
 
 
 class Presence(SQLModel, table=True):
