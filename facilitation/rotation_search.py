@@ -71,7 +71,7 @@ class Search:
         self.iterations = 0
         self.tenure = (4, 12)
         self.stall = 2000
-        self.max_candidates = 256
+        self.max_candidates = 32
 
     # ----------------------------------------------------------------- state bookkeeping
     def load(self, tabs: IntArray) -> None:
