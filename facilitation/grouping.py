@@ -82,7 +82,8 @@ class Settings:
     self_training_weight: float = 0.5  # weight of unlabelled notes in refined prototypes
     prior_weight: float = 0.5  # 0: themes equally likely; 1: as frequent as they seem
     temperature: float = 0.05  # softmax temperature of the reported scores
-    graph_neighbours: int = 8  # per note in the clustering graph (capped by n - 1)
+    graph_neighbours: int = 10  # per note in the clustering graph (capped by n - 1)
+    cluster_sample: int = 500  # above this many distinct texts, cluster a seeded sample
     kmeans_starts: int = 10
     seed: int = 20261127
     language: str | None = None  # None: guess from the texts
@@ -225,7 +226,7 @@ def _spectral_embedding(vectors: np.ndarray, k: int, neighbours: int) -> np.ndar
     sims = np.clip(vectors @ vectors.T, 0.0, None).astype(np.float64)
     np.fill_diagonal(sims, 0.0)
     m = max(1, min(neighbours, n - 1))
-    keep = np.argsort(-sims, axis=1, kind="stable")[:, :m]
+    keep = np.argsort(-sims, axis=1, kind="stable")[:, :m]  # stable: ties by position
     graph = np.zeros_like(sims)
     rows = np.arange(n)[:, None]
     graph[rows, keep] = sims[rows, keep]
@@ -237,6 +238,29 @@ def _spectral_embedding(vectors: np.ndarray, k: int, neighbours: int) -> np.ndar
     _, eigvecs = np.linalg.eigh(normalised)
     emb = eigvecs[:, -k:]
     return _normalise(emb)
+
+
+def _cluster_vectors(vectors: np.ndarray, k: int, s: Settings) -> np.ndarray:
+    """Spectral clustering; above ``cluster_sample`` texts, of a seeded sample, the rest
+    then joining the nearest cluster centre (two refinement rounds over all texts)."""
+    m = len(vectors)
+    if m <= s.cluster_sample:
+        emb = _spectral_embedding(vectors, k, s.graph_neighbours)
+        return _kmeans(emb, k, s.kmeans_starts, s.seed)
+    rng = np.random.default_rng(s.seed)
+    sample = np.sort(rng.choice(m, size=s.cluster_sample, replace=False))
+    emb = _spectral_embedding(vectors[sample], k, s.graph_neighbours)
+    sample_labels = _kmeans(emb, k, s.kmeans_starts, s.seed)
+    centres = np.stack([vectors[sample[sample_labels == j]].mean(axis=0) for j in range(k)])
+    for _ in range(3):
+        labels = np.dot(vectors, _normalise(centres).T).argmax(axis=1)
+        centres = np.stack(
+            [
+                vectors[labels == j].mean(axis=0) if np.any(labels == j) else centres[j]
+                for j in range(k)
+            ]
+        )
+    return labels
 
 
 def _labels_for(groups: list[list[int]], analysed: Sequence[Analysed]) -> list[str]:
@@ -298,9 +322,7 @@ def cluster_notes(notes: Sequence[Note], k: int, settings: Settings | None = Non
     if m <= k:
         labels_of_distinct = np.arange(m)
     else:
-        vectors = vectorise(analysed, s.weights)
-        emb = _spectral_embedding(vectors, k, s.graph_neighbours)
-        labels_of_distinct = _kmeans(emb, k, s.kmeans_starts, s.seed)
+        labels_of_distinct = _cluster_vectors(vectorise(analysed, s.weights), k, s)
     groups_d: dict[int, list[int]] = defaultdict(list)
     for d, lab in enumerate(labels_of_distinct):
         groups_d[int(lab)].append(d)

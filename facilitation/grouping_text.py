@@ -20,8 +20,11 @@ MAX_CHARS = 4000
 
 _TOKEN = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*", re.UNICODE)
 _DEFAULT_LANGUAGE = "english"
+LANGUAGE_SAMPLE = 300
+"""At most about this many texts (evenly spaced) are read to guess the language."""
 
 
+@lru_cache(maxsize=200_000)
 def fold(word: str) -> str:
     """Lower-case and strip accents (æ, ø, å and ß kept as letters in their own right)."""
     word = word.lower()
@@ -54,7 +57,9 @@ def guess_language(texts: Iterable[str]) -> str:
     short note is too little evidence on its own.
     """
     hits: Counter[str] = Counter()
-    for text in texts:
+    texts = list(texts)
+    step = max(1, len(texts) // LANGUAGE_SAMPLE)
+    for text in texts[::step]:
         for w in words(text[:600]):
             f = fold(w)
             for lang, stop in _FOLDED_STOPWORDS.items():

@@ -66,33 +66,38 @@ def analyse(text: str, language: str) -> Analysed:
 def _block_matrix(counters: Sequence[Counter[str]]) -> tuple[np.ndarray, np.ndarray]:
     """The block's rows and, per row, whether the text had any feature in it."""
     n = len(counters)
-    df: Counter[str] = Counter()
-    for c in counters:
-        df.update(c.keys())
-    shared = sorted(f for f, d in df.items() if d >= 2)
-    fold = len(shared) > MAX_COLUMNS
-    width = MAX_COLUMNS if fold else len(shared)
-    if fold:
-        column = {f: zlib.crc32(f.encode()) % MAX_COLUMNS for f in shared}
+    vocab: dict[str, int] = {}
+    cols: list[int] = []
+    tfs: list[int] = []
+    lengths: list[int] = []
+    for counts in counters:
+        cols.extend([vocab.setdefault(f, len(vocab)) for f in counts])
+        tfs.extend(counts.values())
+        lengths.append(len(counts))
+    col = np.array(cols, dtype=np.int64)
+    row = np.repeat(np.arange(n), lengths)
+    df = np.bincount(col, minlength=len(vocab))
+    idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
+    weight = (1.0 + np.log(np.array(tfs, dtype=np.float64))) * idf[col]
+    norms = np.sqrt(np.bincount(row, weight * weight, minlength=n))
+    present = norms > 0
+    # Only features in two or more texts get a column (see the module docstring).
+    features = np.array(list(vocab), dtype=object)
+    shared = np.flatnonzero(df >= 2)
+    order = shared[np.argsort(features[shared].astype(str), kind="stable")]
+    column = np.full(len(vocab), -1, dtype=np.int64)
+    if len(order) > MAX_COLUMNS:
+        column[order] = [zlib.crc32(f.encode()) % MAX_COLUMNS for f in features[order]]
+        width = MAX_COLUMNS
     else:
-        column = {f: i for i, f in enumerate(shared)}
-    matrix = np.zeros((n, max(width, 1)), dtype=np.float32)
-    present = np.zeros(n, dtype=bool)
-    for row, counts in enumerate(counters):
-        total = 0.0
-        cells: list[tuple[int, float]] = []
-        for feature, tf in counts.items():
-            weight = (1.0 + math.log(tf)) * (math.log((1 + n) / (1 + df[feature])) + 1.0)
-            total += weight * weight
-            col = column.get(feature)
-            if col is not None:
-                cells.append((col, weight))
-        if total > 0:
-            present[row] = True
-            norm = math.sqrt(total)
-            for col, weight in cells:
-                matrix[row, col] += weight / norm
-    return matrix, present
+        column[order] = np.arange(len(order))
+        width = len(order)
+    target = column[col]
+    keep = target >= 0
+    values = weight[keep] / norms[row[keep]]
+    width = max(width, 1)
+    flat = np.bincount(row[keep] * width + target[keep], values, minlength=n * width)
+    return flat.reshape(n, width).astype(np.float32), present
 
 
 def vectorise(analysed: Sequence[Analysed], weights: dict[str, float] | None = None) -> np.ndarray:
