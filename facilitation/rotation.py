@@ -86,7 +86,7 @@ def plan_rounds(
     search = _search(inst, problem.rounds, seed, pair_weight, balance_scale)
     stop = _stopper(time_limit, clock)
     search.construct()
-    design = affine_start(inst, problem.rounds)
+    design = affine_start(inst, problem.rounds, search.rng)
     if design is not None:
         greedy_cost, greedy = search.cost, search.tabs.copy()
         search.tabs[: len(design)] = design

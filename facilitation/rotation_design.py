@@ -1,11 +1,14 @@
-"""Seatings without any repeat from finite-field (affine) designs, as a start for the search.
+"""Seatings without any repeat from designs, as a start for the search.
 
-With T tables, T a prime power q, and at most q people per table: put person k at the point
-(x, y) = (k mod q, k div q) and seat them in round e at table x + e·y, arithmetic in GF(q).
-Two people in different columns y meet in exactly one of the q rounds, two in the same column
-never, so up to q rounds have no repeated pair at all. Filling the columns from people sorted
-by their balanced attributes gives every table one person from each slice of that order, a
-stratified sample of the room.
+With T tables and at most T people per table, put person k at (x, y) = (k mod T, k div T)
+and seat them in round e at table x + M[e][y]. Each column y then spreads over all tables, so
+sizes stay within one, and people of one column never meet. Two people of columns y1 ≠ y2
+meet in round e when x2 − x1 = M[e][y1] − M[e][y2]; if for every two rounds the differences
+M[e][y] − M[f][y] are distinct over y, no pair meets twice. When T is a prime power q,
+M[e][y] = e·y in GF(q) does this for up to q rounds (an affine plane); otherwise a short
+backtracking search over Z_T finds as many rounds as it can (8 for 15 tables of 8, say).
+Filling the columns from people sorted by their balanced attributes gives every table one
+person from each slice of that order, a stratified sample of the room.
 """
 
 from __future__ import annotations
@@ -90,29 +93,83 @@ def field_tables(q: int) -> tuple[IntArray, IntArray]:
     return add, mul
 
 
-def affine_start(inst: Instance, rounds: int) -> IntArray | None:
-    """Up to ``min(rounds, T)`` rounds without repeats (rows: rounds, columns: people), or None.
+def difference_rows(
+    t_count: int, columns: int, rounds: int, rng: np.random.Generator, budget: int = 20000
+) -> IntArray:
+    """Rows M[e] over Z_T (e < ``rounds``) whose pairwise differences are distinct over y.
 
-    Needs T a prime power, at most T people per table, and no hard constraints (the design
-    would ignore them).
+    Row by row, each by backtracking over columns; stops at the first row it cannot complete
+    within ``budget`` search nodes in all, so it may return fewer rows than asked.
+    """
+    rows = [np.zeros(columns, dtype=np.int64)]
+    nodes = [budget]
+    while len(rows) < rounds:
+        row = np.zeros(columns, dtype=np.int64)
+        used: list[set[int]] = [{0} for _ in rows]
+        if not _extend(rows, used, row, 1, t_count, rng, nodes):
+            break
+        rows.append(row)
+    return np.asarray(rows)
+
+
+def _extend(
+    rows: list[IntArray],
+    used: list[set[int]],
+    row: IntArray,
+    y: int,
+    t_count: int,
+    rng: np.random.Generator,
+    nodes: list[int],
+) -> bool:
+    """Fill ``row[y:]`` keeping its differences to every earlier row distinct (backtracking)."""
+    if y == len(row):
+        return True
+    nodes[0] -= 1
+    if nodes[0] < 0:
+        return False
+    for v in rng.permutation(t_count):
+        diffs = [int(v - p[y]) % t_count for p in rows]
+        if any(d in u for d, u in zip(diffs, used, strict=True)):
+            continue
+        for d, u in zip(diffs, used, strict=True):
+            u.add(d)
+        row[y] = v
+        if _extend(rows, used, row, y + 1, t_count, rng, nodes):
+            return True
+        for d, u in zip(diffs, used, strict=True):
+            u.discard(d)
+    return False
+
+
+def affine_start(inst: Instance, rounds: int, rng: np.random.Generator) -> IntArray | None:
+    """Rounds without any repeat (rows: rounds, columns: people), as many as found, or None.
+
+    Needs at most T people per table and no hard constraints (the design would ignore them).
     """
     q = inst.tables
     n = inst.n
-    if prime_power(q) is None or int(inst.sizes.max()) > q or rounds < 1:
+    width = int(inst.sizes.max())
+    if width > q or rounds < 1 or q < 2:
         return None
     if (inst.fixed >= 0).any() or inst.groups or inst.apart.any():
         return None
     keys = [a.codes for a in sorted(inst.attributes, key=lambda a: -a.weight)]
     order = np.lexsort(keys[::-1]) if keys else np.arange(n)
-    add, mul = field_tables(q)
     slot = np.empty(n, dtype=np.int64)
     slot[order] = np.arange(n)
     x, y = slot % q, slot // q
-    used = min(rounds, q)
+    if prime_power(q) is not None:
+        add, mul = field_tables(q)
+        used = min(rounds, q)
+        shifts = mul[:used, :width]
+    else:
+        add = (np.arange(q)[:, None] + np.arange(q)[None, :]) % q
+        shifts = difference_rows(q, width, rounds, rng)
+        used = len(shifts)
     tabs = np.zeros((used, n), dtype=np.int64)
     want = np.argsort(-inst.sizes, kind="stable")  # table indices, largest first
     for e in range(used):
-        raw = add[x, mul[e, y]]
+        raw = add[x, shifts[e, y]]
         counts = np.bincount(raw, minlength=q)
         have = np.argsort(-counts, kind="stable")
         relabel = np.empty(q, dtype=np.int64)

@@ -158,7 +158,7 @@ def test_design_start_needs_no_constraints() -> None:
     problem = RotationProblem(
         people(48), 4, TableLayout(count=8), constraints=Constraints(pinned={"m000": 0})
     )
-    assert affine_start(build_instance(problem), 4) is None
+    assert affine_start(build_instance(problem), 4, np.random.default_rng(0)) is None
 
 
 def test_history_is_avoided() -> None:
