@@ -22,8 +22,9 @@ _DOMAINS: dict[str, str] = {
         commut* journey* parking congestion* driving driver* motorist* petrol diesel flight*
         flying aviation airport* plane planes ferry ferries ship ships shipping mobility lorry
         lorries truck* freight speed motorway* highway* carpool* car-shar* station stations
-        bil biler bilen bilerne bilist* elbil* personbil* *trafik* *transport* cykel* cykl*
-        tog toget togene bussen busser busserne buslinje* busrute* fly flyet flyene flyrejse*
+        bil biler bilen bilerne bilist* elbil* personbil* *biler* *bilen* *trafik*
+        *transport* cykel* cykl*
+        tog* bussen busser busserne buslinje* busrute* fly flyet flyene flyrejse*
         *luftfart* lufthavn* vej veje vejene motorvej* parkering* pendl* koersel koere*
         fragt* lastbil* skib* faerge* hastighed* samkoersel* delebil* rejse rejser
         voiture* vehicule* velo velos ferroviaire* autobus autocar* tramway* routier*
@@ -39,7 +40,7 @@ _DOMAINS: dict[str, str] = {
         heated boiler* glazing renovat* property properties homeowner* residential
         bolig* *bolig* hus huse husene husstand* byggeri* *byggeri* bygning* *bygning*
         lejlighed* udlejer* lejer* isoler* opvarmning* varmepumpe* fjernvarme* energirenover*
-        renover* nybyg* boligejer* husejer* *husleje* byg bygge*
+        renover* nybyg* boligejer* husejer* *husleje* byg bygge* vindue* beton*
         logement* loger habitat* maison* immeuble* batiment* renovation* renover* isolation*
         isoler chauffage* chaudiere* proprietaire* locataire* loyer* construction*
         construire passoire* thermique* bailleur* urbanis* pavillon*
@@ -65,7 +66,8 @@ _DOMAINS: dict[str, str] = {
         kitchen* nutrition* agroecolog* protein* orchard* harvest*
         mad madspild* foedevare* landbrug* *landbrug* landmand* landmaend* oekolog* koed
         *koed* mejeri* plantebaser* vegetar* vegan* husdyr* goedning* afgroede* sproejt*
-        pesticid* kantine* maaltid* spise* fisk* fiskeri* maelk* kost* *mad* svin* kvaeg*
+        pesticid* kantine* maaltid* spise* fisk* fiskeri* maelk* kost* *mad* svin* gris
+        grise* kvaeg*
         alimentation* aliment* agricult* agricole* agriculteur* viande* laitier* elevage*
         eleveur* bio biologique* repas cantine* restauration* nourri* pesticide* engrais*
         paysan* cultur* vegetari* peche* poisson* agroecolog* proteine* exploitation*
@@ -91,7 +93,8 @@ _DOMAINS: dict[str, str] = {
         ocean* water species pollinat* bee bees ecosystem* countryside conservation
         greenfield* brownfield* planting afforest* deforest* marine
         natur* *natur* trae traeer skov* *skov* biodiversitet* vildt* vaadomraade* mose* jord
-        jorden jorde* hav havet havene vand *vand* fjord* kyst* oekosystem* beplant* uroert*
+        jorden jorde* hav havet havene havmiljoe* vand *vand* fjord* kyst* oekosystem*
+        beplant* uroert*
         braklaeg* lavbund* dyreliv* arter
         arbre* foret* biodiversite* faune flore espece* sol sols terre terres eau eaux mer
         ocean* riviere* artificialis* ecosysteme* humide* vert verte verts vertes bocage*
@@ -188,6 +191,6 @@ def domains_of(folded_word: str) -> tuple[str, ...]:
             break
     if len(folded_word) >= 6:
         for root, domain in _INFIX:
-            if root in folded_word[1:] and domain not in found:
+            if root in folded_word and domain not in found:
                 found.append(domain)
     return tuple(found)
