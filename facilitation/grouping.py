@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from facilitation.grouping_concepts import domains_of
 from facilitation.grouping_text import fold, guess_language
 from facilitation.grouping_vectors import DEFAULT_WEIGHTS, Analysed, analyse, vectorise
 
@@ -269,6 +270,9 @@ def _labels_for(groups: list[list[int]], analysed: Sequence[Analysed]) -> list[s
     for a in analysed:
         for stem, word in a.surfaces:
             surface_counts[stem][word.lower() if not word.isupper() else word] += 1
+    def _surface(stem: str) -> str:
+        return max(sorted(surface_counts[stem]), key=lambda w: surface_counts[stem][w])
+
     doc_stems = [set(a.blocks["word"]) for a in analysed]
     n = len(analysed)
     df = Counter(st for ds in doc_stems for st in ds)
@@ -279,12 +283,18 @@ def _labels_for(groups: list[list[int]], analysed: Sequence[Analysed]) -> list[s
         for stem, c in inside.items():
             share_in = c / len(members)
             share_out = (df[stem] - c) / max(1, n - len(members))
-            ranked.append((-(share_in - 0.5 * share_out) * (1 + 0.05 * min(len(stem), 8)), stem))
+            score = share_in - share_out
+            score *= 1 + 0.05 * min(len(stem), 8)  # longer words say more
+            if domains_of(fold(_surface(stem))):
+                score *= 1.5  # a topic word ("transport") reads better than "people"
+            if c < 2 <= len(members):
+                score -= 1.0  # a word from one note only is a last resort
+            ranked.append((-score, stem))
         ranked.sort()
         chosen: list[str] = []
         seen_folded: set[str] = set()
         for _, stem in ranked:
-            word = max(sorted(surface_counts[stem]), key=lambda w: surface_counts[stem][w])
+            word = _surface(stem)
             if fold(word) in seen_folded:
                 continue
             seen_folded.add(fold(word))
