@@ -189,6 +189,21 @@ def rank_themes(
 # ---------------------------------------------------------------------------- cluster
 
 
+def _fill_empty(labels: np.ndarray, cost: np.ndarray, k: int) -> np.ndarray:
+    """Give each empty cluster j the point cheapest to move there (``cost[i, j]``) from a
+    cluster with more than one point, so k clusters stay k when there are k points."""
+    labels = labels.copy()
+    for j in range(k):
+        if np.any(labels == j):
+            continue
+        sizes = np.bincount(labels, minlength=k)
+        movable = np.flatnonzero(sizes[labels] > 1)
+        if len(movable) == 0:
+            break
+        labels[movable[np.argmin(cost[movable, j])]] = j
+    return labels
+
+
 def _kmeans(points: np.ndarray, k: int, starts: int, seed: int) -> np.ndarray:
     """Lloyd's k-means with k-means++ starts from a private seeded generator; best of starts."""
     rng = np.random.default_rng(seed)
@@ -216,6 +231,10 @@ def _kmeans(points: np.ndarray, k: int, starts: int, seed: int) -> np.ndarray:
                 members = points[labels == j]
                 if len(members):
                     c[j] = members.mean(axis=0)
+        labels = _fill_empty(labels, ((points[:, None, :] - c[None]) ** 2).sum(-1), k)
+        for j in range(k):
+            if np.any(labels == j):
+                c[j] = points[labels == j].mean(axis=0)
         cost = float(((points - c[labels]) ** 2).sum())
         if cost < best_cost - 1e-9:
             best_cost, best_labels = cost, labels.copy()
@@ -242,8 +261,8 @@ def _spectral_embedding(vectors: np.ndarray, k: int, neighbours: int) -> np.ndar
 
 
 def _cluster_vectors(vectors: np.ndarray, k: int, s: Settings) -> np.ndarray:
-    """Spectral clustering; above ``cluster_sample`` texts, of a seeded sample, the rest
-    then joining the nearest cluster centre (two refinement rounds over all texts)."""
+    """Spectral clustering; above ``cluster_sample`` texts, of a seeded sample, every text
+    then joining the nearest cluster centre (three rounds, the later ones over all texts)."""
     m = len(vectors)
     if m <= s.cluster_sample:
         emb = _spectral_embedding(vectors, k, s.graph_neighbours)
@@ -251,16 +270,15 @@ def _cluster_vectors(vectors: np.ndarray, k: int, s: Settings) -> np.ndarray:
     rng = np.random.default_rng(s.seed)
     sample = np.sort(rng.choice(m, size=s.cluster_sample, replace=False))
     emb = _spectral_embedding(vectors[sample], k, s.graph_neighbours)
-    sample_labels = _kmeans(emb, k, s.kmeans_starts, s.seed)
-    centres = np.stack([vectors[sample[sample_labels == j]].mean(axis=0) for j in range(k)])
+    labels = np.zeros(m, dtype=int)
+    labels[sample] = _kmeans(emb, k, s.kmeans_starts, s.seed)
+    members = sample
     for _ in range(3):
-        labels = np.dot(vectors, _normalise(centres).T).argmax(axis=1)
-        centres = np.stack(
-            [
-                vectors[labels == j].mean(axis=0) if np.any(labels == j) else centres[j]
-                for j in range(k)
-            ]
-        )
+        centres = np.zeros((k, vectors.shape[1]), dtype=np.float32)
+        np.add.at(centres, labels[members], vectors[members])
+        sims = np.dot(vectors, _normalise(centres).T)
+        labels = _fill_empty(sims.argmax(axis=1), -sims, k)
+        members = np.arange(m)
     return labels
 
 
@@ -270,6 +288,7 @@ def _labels_for(groups: list[list[int]], analysed: Sequence[Analysed]) -> list[s
     for a in analysed:
         for stem, word in a.surfaces:
             surface_counts[stem][word.lower() if not word.isupper() else word] += 1
+
     def _surface(stem: str) -> str:
         return max(sorted(surface_counts[stem]), key=lambda w: surface_counts[stem][w])
 

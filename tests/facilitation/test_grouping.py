@@ -279,3 +279,13 @@ def test_adjusted_rand_index() -> None:
     assert adjusted_rand_index([1, 1, 2, 2], ["a", "a", "b", "b"]) == pytest.approx(1.0)
     assert adjusted_rand_index([1, 1, 2, 2], [1, 2, 1, 2]) == pytest.approx(-0.5)
     assert adjusted_rand_index([1], [2]) == 1.0
+
+
+def test_large_inputs_cluster_a_sample_and_keep_k_non_empty_clusters() -> None:
+    notes = [Note(n.id, n.text) for n in _load(DATA / "uk_north_of_tyne_2021_en.csv")]
+    small_sample = Settings(cluster_sample=12)
+    for k in (5, 20):
+        clusters = cluster_notes(notes, k, small_sample)
+        assert len(clusters) == k
+        assert sorted(i for c in clusters for i in c.note_ids) == sorted(n.id for n in notes)
+    assert cluster_notes(notes, 5, small_sample) == cluster_notes(notes, 5, small_sample)
