@@ -30,7 +30,7 @@ lint: $(STAMP)
 ## make messages: extract UI strings into the catalogs (then translate the Danish ones)
 messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -o app/locale/messages.pot --no-location --omit-header .
-	$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale -D messages --no-location --ignore-obsolete
+	$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale -D messages --omit-header --ignore-obsolete --no-fuzzy-matching
 	$(BIN)/python -m app.i18n_sync
 
 clean:

@@ -1,16 +1,18 @@
-"""State changes of the live room. Each checks, changes and writes its events in the caller's
-transaction (Zulip's ``do_*``); the caller commits, then rings the doorbell."""
+"""State changes of notes and presence. Each checks, changes and writes its events in the
+caller's transaction (Zulip's ``do_*``); the caller commits, then rings the doorbell."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel import Session, select
 
 from app.clock import utcnow
 from app.events import LoggedEvent, record
-from app.models import Member, Note, Presence
-from app.snapshot import PRESENCE_TTL, note_view
+from app.models import AgendaItem, Assembly, Facilitator, Member, Note, Presence
+from app.snapshot import PRESENCE_TTL, note_view, published_round, seating_of
+from facilitation.phases import PhaseClock, admission
 from facilitation.room import MAX_NOTE_LENGTH, NOTE_KINDS, clean_note_text
 
 
@@ -29,52 +31,230 @@ class NoteResult:
     events: list[LoggedEvent]
 
 
-def do_add_note(db: Session, member: Member, kind: str, text: str, client_key: str) -> NoteResult:
-    """Store a participant's note once per ``client_key``; a repeat returns the stored note."""
-    existing = db.exec(
-        select(Note).where(Note.member_id == member.id, Note.client_key == client_key)
-    ).first()
-    if existing is not None:
-        return NoteResult(existing, False, [])
-    if kind not in NOTE_KINDS:
-        raise ActionError("bad_kind")
+def phase_clock(item: AgendaItem) -> PhaseClock:
+    return PhaseClock(item.state, item.opened_at, item.closed_at, item.ends_at)
+
+
+def _target_phase(
+    db: Session, assembly: Assembly, item_id: int | None, now: datetime
+) -> tuple[AgendaItem, bool]:
+    """The phase a note goes to and whether it is late; ActionError when none accepts it."""
+    item = None
+    if item_id is not None:
+        item = db.get(AgendaItem, item_id)
+        if item is None or item.assembly_id != assembly.id:
+            raise ActionError("closed")
+    elif assembly.current_item_id is not None:
+        item = db.get(AgendaItem, assembly.current_item_id)
+        if item is not None and item.state != "open":
+            item = None
+    if item is None:  # just closed? a note sent in the grace period still counts, as late
+        item = db.exec(
+            select(AgendaItem)
+            .where(AgendaItem.assembly_id == assembly.id, AgendaItem.state == "closed")
+            .order_by(AgendaItem.closed_at.desc())  # type: ignore[union-attr]
+        ).first()
+    if item is None or not item.phase_kind:
+        raise ActionError("closed")
+    state = admission(phase_clock(item), now)
+    if state == "closed":
+        raise ActionError("closed")
+    return item, state == "late"
+
+
+def _clean(text: str) -> str:
     cleaned = clean_note_text(text)
     if not cleaned:
         raise ActionError("empty")
     if len(cleaned) > MAX_NOTE_LENGTH:
         raise ActionError("too_long")
+    return cleaned
+
+
+def _note_event(db: Session, note: Note) -> LoggedEvent:
+    assembly = db.get(Assembly, note.assembly_id)
+    assert assembly is not None
+    payload = {
+        "note": note_view(db, note).to_payload(),
+        "wall_group": assembly.wall_group,
+        "show_names": assembly.show_names,
+    }
+    return record(db, note.assembly_id, "note_saved", payload)
+
+
+def do_add_note(
+    db: Session,
+    member: Member,
+    kind: str,
+    text: str,
+    client_key: str,
+    item_id: int | None = None,
+    now: datetime | None = None,
+) -> NoteResult:
+    """Store a participant's note once per ``client_key``; a repeat returns the stored note.
+
+    The note joins the open phase (or, within the grace period, the phase just closed, marked
+    late), at the member's table in the published round.
+    """
+    existing = db.exec(
+        select(Note).where(Note.member_id == member.id, Note.client_key == client_key)
+    ).first()
+    if existing is not None:
+        return NoteResult(existing, False, [])
+    now = now or utcnow()
+    assembly = db.get(Assembly, member.assembly_id)
+    assert assembly is not None
+    item, late = _target_phase(db, assembly, item_id, now)
+    if kind not in NOTE_KINDS or (item.phase_kind != "free" and kind != item.phase_kind):
+        raise ActionError("bad_kind")
+    cleaned = _clean(text)
+    round_ = published_round(db, assembly.id)  # type: ignore[arg-type]
+    table_no = seating_of(db, round_).table_of(member.id) if round_ is not None else None
     note = Note(
         assembly_id=member.assembly_id,
         member_id=member.id,
         client_key=client_key,
         kind=kind,
         text=cleaned,
-        table_no=None,
-        created_at=utcnow(),
+        table_no=table_no,
+        item_id=item.id,
+        round_id=round_.id if round_ is not None else None,
+        late=late,
+        approved=assembly.moderation != "approve",
+        created_at=now,
     )
     db.add(note)
     db.flush()
-    event = record(
-        db, member.assembly_id, "note_saved", {"note": note_view(note, member.name).to_payload()}
-    )
-    return NoteResult(note, True, [event])
+    return NoteResult(note, True, [_note_event(db, note)])
 
 
-def do_set_note_hidden(
-    db: Session, assembly_id: int, note_id: int, hidden: bool
+def _own_open_note(db: Session, member: Member, note_id: int, now: datetime) -> Note:
+    note = db.get(Note, note_id)
+    if note is None or note.member_id != member.id or note.withdrawn:
+        raise ActionError("no_such_note")
+    item = db.get(AgendaItem, note.item_id) if note.item_id else None
+    if item is None or admission(phase_clock(item), now) != "open":
+        raise ActionError("closed")
+    return note
+
+
+def do_edit_own_note(
+    db: Session, member: Member, note_id: int, text: str, now: datetime | None = None
 ) -> list[LoggedEvent]:
-    """A facilitator hides a note from the walls (or shows it again); the text is kept."""
+    """The author rewords their note while its phase is open."""
+    now = now or utcnow()
+    note = _own_open_note(db, member, note_id, now)
+    cleaned = _clean(text)
+    if cleaned == note.text:
+        return []
+    note.text, note.updated_at = cleaned, now
+    db.add(note)
+    db.flush()
+    return [_note_event(db, note)]
+
+
+def do_withdraw_own_note(
+    db: Session, member: Member, note_id: int, now: datetime | None = None
+) -> list[LoggedEvent]:
+    """The author takes their note back while its phase is open (kept, marked withdrawn)."""
+    now = now or utcnow()
+    note = _own_open_note(db, member, note_id, now)
+    note.withdrawn, note.updated_at = True, now
+    db.add(note)
+    db.flush()
+    return [_note_event(db, note)]
+
+
+def do_moderate_note(
+    db: Session,
+    assembly_id: int,
+    facilitator_id: int | None,
+    note_id: int,
+    action: str,
+    text: str = "",
+) -> list[LoggedEvent]:
+    """A facilitator hides, shows, approves or rewords a note; the author's words are kept."""
     note = db.get(Note, note_id)
     if note is None or note.assembly_id != assembly_id:
         raise ActionError("no_such_note")
-    if note.hidden == hidden:
+    if action == "hide":
+        changed = not note.hidden
+        note.hidden = True
+    elif action == "show":
+        changed = note.hidden
+        note.hidden = False
+    elif action == "approve":
+        changed = not note.approved
+        note.approved = True
+    elif action == "edit":
+        cleaned = _clean(text)
+        changed = cleaned != note.text
+        if changed:
+            if note.original_text is None:
+                note.original_text = note.text
+            note.text, note.edited_by = cleaned, facilitator_id
+    else:
+        raise ActionError("bad_message")
+    if not changed:
         return []
-    note.hidden = hidden
+    note.updated_at = utcnow()
     db.add(note)
     db.flush()
-    author = db.get(Member, note.member_id) if note.member_id else None
-    view = note_view(note, author.name if author else "")
-    return [record(db, assembly_id, "note_saved", {"note": view.to_payload()})]
+    return [_note_event(db, note)]
+
+
+def do_paper_note(
+    db: Session,
+    facilitator: Facilitator,
+    assembly_id: int,
+    table_no: int,
+    member_id: int | None,
+    kind: str,
+    text: str,
+    client_key: str,
+    now: datetime | None = None,
+) -> NoteResult:
+    """A facilitator types a note written on paper, at a table and optionally for a member."""
+    now = now or utcnow()
+    existing = db.exec(
+        select(Note).where(Note.entered_by == facilitator.id, Note.client_key == client_key)
+    ).first()
+    if existing is not None:
+        return NoteResult(existing, False, [])
+    assembly = db.get(Assembly, assembly_id)
+    assert assembly is not None
+    if member_id is not None:
+        member = db.get(Member, member_id)
+        if member is None or member.assembly_id != assembly_id:
+            raise ActionError("not_allowed")
+    if kind not in NOTE_KINDS:
+        raise ActionError("bad_kind")
+    if table_no < 1:
+        raise ActionError("bad_message")
+    cleaned = _clean(text)
+    try:
+        item, late = _target_phase(db, assembly, None, now)
+        item_id: int | None = item.id
+    except ActionError:  # paper notes may be typed up after the phase
+        item_id, late = assembly.current_item_id, False
+    round_ = published_round(db, assembly_id)
+    note = Note(
+        assembly_id=assembly_id,
+        member_id=member_id,
+        client_key=client_key,
+        kind=kind,
+        text=cleaned,
+        table_no=table_no,
+        item_id=item_id,
+        round_id=round_.id if round_ is not None else None,
+        late=late,
+        approved=True,
+        entered_by=facilitator.id,
+        created_at=now,
+    )
+    db.add(note)
+    db.flush()
+    return NoteResult(note, True, [_note_event(db, note)])
 
 
 def do_presence(

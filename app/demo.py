@@ -12,7 +12,7 @@ from sqlmodel import select
 from app.clock import utcnow
 from app.config import Settings
 from app.db import make_engine, session_scope
-from app.models import Assembly, AssemblySession, Facilitator
+from app.models import AgendaItem, Assembly, AssemblySession, Facilitator
 from app.roster import add_member, create_assembly, join_url, members_of, projector_url
 from app.security import hash_password
 from facilitation.demo_roster import demo_members
@@ -34,6 +34,58 @@ def _demo_facilitator(db: Any) -> str:
     user.password_hash = hash_password(password)
     db.add(user)
     return password
+
+
+DEMO_AGENDA = (
+    ("welcome", "Velkomst og præsentation", 15, None, ""),
+    (
+        "round",
+        "Værdier: hvad er vigtigt for dig?",
+        25,
+        "value",
+        "Hvad er vigtigt for dig, når du tænker på bæredygtigt forbrug?",
+    ),
+    ("talk", "Oplæg: forbrug og klima", 30, None, ""),
+    ("break", "Pause", 15, None, ""),
+    ("round", "Temaer: hvad går igen?", 30, "theme", "Hvilke temaer ser I i værdierne fra før?"),
+    ("round", "Løsninger", 40, "solution", "Hvad kan regionen gøre? Skriv konkrete forslag."),
+    ("plenary", "Fælles opsamling", 20, None, ""),
+)
+
+
+def _live_room(db: Any, assembly: Assembly, seed: int) -> None:
+    """Seat everyone at tables of six and open the values round, so a newcomer can write."""
+    from app.agenda import do_add_item, do_open_item
+    from app.seating import do_publish_round
+    from facilitation.rotation import Member as Seated
+    from facilitation.rotation import RotationProblem, TableLayout, plan_rounds
+
+    today = db.exec(
+        select(AssemblySession)
+        .where(AssemblySession.assembly_id == assembly.id)
+        .order_by(AssemblySession.day)  # type: ignore[arg-type]
+    ).first()
+    for kind, title, minutes, phase, prompt in DEMO_AGENDA:
+        do_add_item(db, assembly, today, kind, title, minutes, phase, prompt)
+    roster = members_of(db, assembly.id, active_only=True)
+    if len(roster) >= 2:
+        problem = RotationProblem(
+            members=[Seated(str(m.id), m.attributes) for m in roster],
+            rounds=1,
+            layout=TableLayout(size=6),
+            balance={"gender": 4, "age": 3, "education": 1, "area": 1},
+        )
+        plan = plan_rounds(problem, seed=seed, iterations=2000)
+        do_publish_round(db, assembly, [[int(i) for i in t] for t in plan.rounds[0]])
+    values = next(
+        i
+        for i in db.exec(
+            select(AgendaItem).where(
+                AgendaItem.session_id == today.id, AgendaItem.phase_kind == "value"
+            )
+        )
+    )
+    do_open_item(db, assembly, values.id)
 
 
 def create_demo(
@@ -66,6 +118,8 @@ def create_demo(
                 )
             for spec in demo_members(members, rng):
                 add_member(db, settings, assembly, spec)
+            db.flush()
+            _live_room(db, assembly, rng.randrange(2**31))
         assert assembly.id is not None
         roster = members_of(db, assembly.id, active_only=True)
         result = {

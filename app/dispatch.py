@@ -1,8 +1,8 @@
 """The one dispatcher for inbound websocket messages.
 
 Each message kind has a schema and the roles allowed to send it. A message is parsed, checked
-(role, assembly, current state), then acted on in one transaction; anything refused gets an
-error fragment and changes nothing. The connection stays up either way.
+(role, assembly, table, current state), then acted on in one transaction; anything refused gets
+an error fragment and changes nothing. The connection stays up either way.
 """
 
 from __future__ import annotations
@@ -10,19 +10,21 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from app.actions import ActionError, do_add_note, do_set_note_hidden
+from app import actions, agenda
+from app.actions import ActionError
 from app.db import session_scope
 from app.events import LoggedEvent
-from app.models import Member
+from app.models import Assembly, Facilitator, Member
 from app.snapshot import note_view
-from app.views import render_ack, render_error
+from app.views import Viewer, render_ack, render_error
 from facilitation.ratelimit import RateLimiter
 
 if TYPE_CHECKING:
@@ -47,6 +49,18 @@ class NoteIn(Inbound):
     kind: str = Field(max_length=20)
     text: str = Field(max_length=5000)
     client_key: str = Field(pattern=CLIENT_KEY)
+    item_id: int | None = None
+
+
+class NoteEditIn(Inbound):
+    msg: Literal["note_edit"]
+    note_id: int
+    text: str = Field(max_length=5000)
+
+
+class NoteWithdrawIn(Inbound):
+    msg: Literal["note_withdraw"]
+    note_id: int
 
 
 class NoteHideIn(Inbound):
@@ -55,13 +69,44 @@ class NoteHideIn(Inbound):
     hidden: bool
 
 
+class NoteModerateIn(Inbound):
+    msg: Literal["note_moderate"]
+    note_id: int
+    action: Literal["hide", "show", "approve", "edit"]
+    text: str = Field(default="", max_length=5000)
+
+
+class ItemIn(Inbound):
+    msg: Literal["item_open", "item_close"]
+    item_id: int
+
+
+class TimerIn(Inbound):
+    msg: Literal["timer_adjust"]
+    item_id: int
+    minutes: int
+
+
+class PaperNoteIn(Inbound):
+    msg: Literal["paper_note"]
+    table_no: int
+    member_id: int | None = None
+    kind: str = Field(max_length=20)
+    text: str = Field(max_length=5000)
+    client_key: str = Field(pattern=CLIENT_KEY)
+
+
+class RoomSettingsIn(Inbound):
+    msg: Literal["room_settings"]
+    moderation: Literal["open", "approve"]
+    show_names: bool = False
+    wall_group: Literal["table", "kind"] = "table"
+
+
 @dataclass(frozen=True)
 class Outcome:
     replies: list[str]
     events: list[LoggedEvent]
-
-
-Handler = Callable[["Hub", "Connection", Any], Awaitable[Outcome]]
 
 
 def note_limiter() -> RateLimiter:
@@ -69,50 +114,109 @@ def note_limiter() -> RateLimiter:
     return RateLimiter(burst=10, per_second=0.25)
 
 
-async def handle_note(hub: Hub, conn: Connection, message: NoteIn) -> Outcome:
-    viewer = conn.viewer
-
-    def work() -> Outcome:
-        with session_scope(hub.engine, write=True) as db:
-            member = db.get(Member, viewer.member_id)
-            if member is None or not member.active or member.assembly_id != viewer.assembly_id:
-                return Outcome([render_error(viewer, "not_allowed")], [])
-            try:
-                result = do_add_note(db, member, message.kind, message.text, message.client_key)
-            except ActionError as exc:
-                db.rollback()
-                return Outcome(
-                    [render_error(viewer, exc.code, message.client_key, message.text)], []
-                )
-            view = note_view(result.note, member.name)
-        return Outcome([render_ack(viewer, view)], result.events)
-
-    if not hub.note_limit.allow(f"member:{viewer.member_id}", time.monotonic()):
-        return Outcome([render_error(viewer, "rate_limited")], [])
-    return await run_in_threadpool(work)
+def _member(db: Session, viewer: Viewer) -> Member:
+    member = db.get(Member, viewer.member_id)
+    if member is None or not member.active or member.assembly_id != viewer.assembly_id:
+        raise ActionError("not_allowed")
+    return member
 
 
-async def handle_note_hide(hub: Hub, conn: Connection, message: NoteHideIn) -> Outcome:
-    viewer = conn.viewer
-
-    def work() -> Outcome:
-        with session_scope(hub.engine, write=True) as db:
-            try:
-                events = do_set_note_hidden(db, viewer.assembly_id, message.note_id, message.hidden)
-            except ActionError as exc:
-                db.rollback()
-                return Outcome([render_error(viewer, exc.code)], [])
-        return Outcome([], events)
-
-    return await run_in_threadpool(work)
+def _assembly(db: Session, viewer: Viewer) -> Assembly:
+    assembly = db.get(Assembly, viewer.assembly_id)
+    if assembly is None:
+        raise ActionError("not_allowed")
+    return assembly
 
 
-# msg -> (schema, roles allowed, handler). `hello` is handled by the connection itself.
-HANDLERS: dict[str, tuple[type[Inbound], frozenset[str], Handler]] = {
-    "note": (NoteIn, frozenset({"participant"}), handle_note),  # type: ignore[dict-item]
-    "note_hide": (NoteHideIn, frozenset({"facilitator"}), handle_note_hide),  # type: ignore[dict-item]
+def _facilitator(db: Session, viewer: Viewer) -> Facilitator:
+    facilitator = db.get(Facilitator, viewer.facilitator_id)
+    if facilitator is None:
+        raise ActionError("not_allowed")
+    return facilitator
+
+
+Work = Callable[[Session, Viewer, Any], tuple[list[str], list[LoggedEvent]]]
+
+
+def _note(db: Session, viewer: Viewer, m: NoteIn) -> tuple[list[str], list[LoggedEvent]]:
+    result = actions.do_add_note(db, _member(db, viewer), m.kind, m.text, m.client_key, m.item_id)
+    return [render_ack(viewer, note_view(db, result.note))], result.events
+
+
+def _note_edit(db: Session, viewer: Viewer, m: NoteEditIn) -> tuple[list[str], list[LoggedEvent]]:
+    return [], actions.do_edit_own_note(db, _member(db, viewer), m.note_id, m.text)
+
+
+def _note_withdraw(
+    db: Session, viewer: Viewer, m: NoteWithdrawIn
+) -> tuple[list[str], list[LoggedEvent]]:
+    return [], actions.do_withdraw_own_note(db, _member(db, viewer), m.note_id)
+
+
+def _note_hide(db: Session, viewer: Viewer, m: NoteHideIn) -> tuple[list[str], list[LoggedEvent]]:
+    action = "hide" if m.hidden else "show"
+    return [], actions.do_moderate_note(
+        db, viewer.assembly_id, viewer.facilitator_id, m.note_id, action
+    )
+
+
+def _note_moderate(
+    db: Session, viewer: Viewer, m: NoteModerateIn
+) -> tuple[list[str], list[LoggedEvent]]:
+    return [], actions.do_moderate_note(
+        db, viewer.assembly_id, viewer.facilitator_id, m.note_id, m.action, m.text
+    )
+
+
+def _item(db: Session, viewer: Viewer, m: ItemIn) -> tuple[list[str], list[LoggedEvent]]:
+    do = agenda.do_open_item if m.msg == "item_open" else agenda.do_close_item
+    return [], do(db, _assembly(db, viewer), m.item_id)
+
+
+def _timer(db: Session, viewer: Viewer, m: TimerIn) -> tuple[list[str], list[LoggedEvent]]:
+    return [], agenda.do_adjust_timer(db, _assembly(db, viewer), m.item_id, m.minutes)
+
+
+def _paper(db: Session, viewer: Viewer, m: PaperNoteIn) -> tuple[list[str], list[LoggedEvent]]:
+    result = actions.do_paper_note(
+        db,
+        _facilitator(db, viewer),
+        viewer.assembly_id,
+        m.table_no,
+        m.member_id,
+        m.kind,
+        m.text,
+        m.client_key,
+    )
+    return [render_ack(viewer, note_view(db, result.note))], result.events
+
+
+def _settings(
+    db: Session, viewer: Viewer, m: RoomSettingsIn
+) -> tuple[list[str], list[LoggedEvent]]:
+    return [], agenda.do_room_settings(
+        db, _assembly(db, viewer), m.moderation, m.show_names, m.wall_group
+    )
+
+
+PARTICIPANT = frozenset({"participant"})
+FACILITATOR = frozenset({"facilitator"})
+
+# msg -> (schema, roles allowed, work). `hello` is handled by the connection itself.
+HANDLERS: dict[str, tuple[type[Inbound], frozenset[str], Work]] = {
+    "note": (NoteIn, PARTICIPANT, _note),  # type: ignore[dict-item]
+    "note_edit": (NoteEditIn, PARTICIPANT, _note_edit),  # type: ignore[dict-item]
+    "note_withdraw": (NoteWithdrawIn, PARTICIPANT, _note_withdraw),  # type: ignore[dict-item]
+    "note_hide": (NoteHideIn, FACILITATOR, _note_hide),  # type: ignore[dict-item]
+    "note_moderate": (NoteModerateIn, FACILITATOR, _note_moderate),  # type: ignore[dict-item]
+    "item_open": (ItemIn, FACILITATOR, _item),  # type: ignore[dict-item]
+    "item_close": (ItemIn, FACILITATOR, _item),  # type: ignore[dict-item]
+    "timer_adjust": (TimerIn, FACILITATOR, _timer),  # type: ignore[dict-item]
+    "paper_note": (PaperNoteIn, FACILITATOR, _paper),  # type: ignore[dict-item]
+    "room_settings": (RoomSettingsIn, FACILITATOR, _settings),  # type: ignore[dict-item]
 }
 INBOUND_KINDS = ("hello", *HANDLERS)
+RATE_LIMITED = frozenset({"note", "note_edit", "note_withdraw"})
 
 
 def parse(raw: str) -> dict[str, Any] | None:
@@ -125,6 +229,13 @@ def parse(raw: str) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
+def _key_and_text(data: dict[str, Any]) -> tuple[str | None, str]:
+    key = data.get("client_key")
+    key = key if isinstance(key, str) and re.match(CLIENT_KEY, key) else None
+    text = data.get("text") if isinstance(data.get("text"), str) else ""
+    return key, str(text)[:500]
+
+
 async def dispatch(hub: Hub, conn: Connection, raw: str) -> Outcome:
     """Check and carry out one inbound message; always returns what to reply."""
     viewer = conn.viewer
@@ -132,17 +243,30 @@ async def dispatch(hub: Hub, conn: Connection, raw: str) -> Outcome:
     if data is None:
         code = "too_large" if len(raw) > MAX_MESSAGE else "bad_message"
         return Outcome([render_error(viewer, code)], [])
-    entry = HANDLERS.get(str(data.get("msg")))
+    kind = str(data.get("msg"))
+    entry = HANDLERS.get(kind)
     if entry is None:
         return Outcome([render_error(viewer, "bad_message")], [])
-    schema, roles, handler = entry
+    schema, roles, work = entry
     if viewer.role not in roles:
         return Outcome([render_error(viewer, "not_allowed")], [])
+    key, text = _key_and_text(data)
     try:
         message = schema.model_validate(data)
     except ValidationError:
-        key = data.get("client_key")
-        key = key if isinstance(key, str) and re.match(CLIENT_KEY, key) else None
-        text = data.get("text") if isinstance(data.get("text"), str) else ""
-        return Outcome([render_error(viewer, "bad_message", key, text[:500])], [])
-    return await handler(hub, conn, message)
+        return Outcome([render_error(viewer, "bad_message", key, text)], [])
+    if kind in RATE_LIMITED and not hub.note_limit.allow(
+        f"member:{viewer.member_id}", time.monotonic()
+    ):
+        return Outcome([render_error(viewer, "rate_limited")], [])
+
+    def run() -> Outcome:
+        with session_scope(hub.engine, write=True) as db:
+            try:
+                replies, events = work(db, viewer, message)
+            except ActionError as exc:
+                db.rollback()
+                return Outcome([render_error(viewer, exc.code, key, text)], [])
+        return Outcome(replies, events)
+
+    return await run_in_threadpool(run)

@@ -24,7 +24,9 @@ from app.actions import do_presence, do_sweep_presence
 from app.config import Settings
 from app.db import session_scope
 from app.events import LoggedEvent, events_after, last_seqs
-from app.views import Viewer, event_view_key, heartbeat_fragment, render_event
+from app.snapshot import load_room
+from app.views import STRUCTURAL, Viewer, event_view_key, heartbeat_fragment, render_event
+from facilitation.room import RoomState
 
 log = logging.getLogger("samling.hub")
 
@@ -40,10 +42,13 @@ CHANNEL = "samling:ring"
 class Connection:
     """One socket: its viewer, its cursor, a bounded queue and its own sender task."""
 
-    def __init__(self, websocket: WebSocket, viewer: Viewer, cursor: int) -> None:
+    def __init__(
+        self, websocket: WebSocket, viewer: Viewer, cursor: int, table_no: int | None = None
+    ) -> None:
         self.websocket = websocket
         self.viewer = viewer
         self.cursor = cursor
+        self.table_no = table_no if viewer.role == "participant" else viewer.table_no
         self.queue: asyncio.Queue[str | None] = asyncio.Queue(QUEUE_SIZE)
         self.closed = False
         self.sender = asyncio.create_task(self._send_loop())
@@ -192,24 +197,29 @@ class Hub:
             aid: min(c.cursor for c in conns) for aid, conns in self.connections.items() if conns
         }
 
-        def read() -> dict[int, list[LoggedEvent]]:
+        def read() -> dict[int, tuple[list[LoggedEvent], RoomState | None]]:
             with session_scope(self.engine) as db:
                 newest = last_seqs(db, list(wanted))
-                return {
-                    aid: events_after(db, aid, since, BATCH)
-                    for aid, since in wanted.items()
-                    if newest.get(aid, 0) > since
-                }
+                batches = {}
+                for aid, since in wanted.items():
+                    if newest.get(aid, 0) <= since:
+                        continue
+                    events = events_after(db, aid, since, BATCH)
+                    structural = any(e.kind in STRUCTURAL for e in events)
+                    batches[aid] = (events, load_room(db, aid) if structural else None)
+                return batches
 
         batches = await run_in_threadpool(read)
         more = False
-        for aid, events in batches.items():
-            self._fan_out(aid, events)
+        for aid, (events, state) in batches.items():
+            self._fan_out(aid, events, state)
             more = more or len(events) == BATCH
         if more:
             self.bell.set()
 
-    def _fan_out(self, assembly_id: int, events: list[LoggedEvent]) -> None:
+    def _fan_out(
+        self, assembly_id: int, events: list[LoggedEvent], state: RoomState | None
+    ) -> None:
         conns = list(self.connections.get(assembly_id, ()))
         behind = False
         for event in events:
@@ -221,11 +231,14 @@ class Hub:
                     behind = True
                     continue
                 conn.cursor = event.seq
-                key = event_view_key(event, conn.viewer)
+                if event.kind == "seating" and state is not None and state.seating is not None:
+                    if conn.viewer.role == "participant":
+                        conn.table_no = state.seating.table_of(conn.viewer.member_id)
+                key = event_view_key(event, conn.viewer, conn.table_no)
                 if key is None:
                     continue
                 if key not in rendered:
-                    rendered[key] = render_event(event, conn.viewer)
+                    rendered[key] = render_event(event, conn.viewer, conn.table_no, state)
                 conn.offer(rendered[key])
             self.delivered_events += 1
         if behind:

@@ -31,6 +31,7 @@ from app.roster import (
     reissue_token,
 )
 from app.security import new_nonce, verify_password
+from app.snapshot import session_items
 from app.templating import render_page
 from app.web_helpers import in_db, redirect, safe_next
 from facilitation.roster import MemberSpec
@@ -110,10 +111,12 @@ def _console(request: Request, db: Session, assembly_id: int, **extra: Any) -> d
         )
     )
     members = members_of(db, assembly_id)
+    items = {s.id: session_items(db, s.id) for s in sessions if s.id is not None}
     attribute_names = sorted({k for m in members for k in m.attributes})
     return {
         "assembly": assembly,
         "sessions": sessions,
+        "items": items,
         "members": members,
         "attribute_names": attribute_names,
         "projector_url": projector_url(request.app.state.settings, assembly),

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
@@ -14,10 +15,10 @@ from app.db import session_scope
 from app.dispatch import HelloIn, dispatch, parse
 from app.hub import MAX_RESUME, Connection, Hub
 from app.models import Assembly
-from app.roster import members_of, projector_token
+from app.roster import projector_token
 from app.security import same_token
 from app.snapshot import load_room
-from app.views import Viewer, render_snapshot
+from app.views import Viewer, my_table, render_snapshot
 
 HELLO_WAIT = 5.0
 CLOSE_POLICY = 1008
@@ -26,12 +27,6 @@ CLOSE_POLICY = 1008
 def origin_allowed(websocket: WebSocket) -> bool:
     origin = websocket.headers.get("origin")
     return origin is not None and origin in websocket.app.state.settings.origins
-
-
-def _snapshot_context(db: Any, viewer: Viewer) -> dict[str, Any]:
-    if viewer.role == "facilitator":
-        return {"members": members_of(db, viewer.assembly_id, active_only=True)}
-    return {}
 
 
 async def serve(websocket: WebSocket, viewer: Viewer) -> None:
@@ -50,27 +45,20 @@ async def serve(websocket: WebSocket, viewer: Viewer) -> None:
         else:
             pending = first
 
-    def start() -> tuple[int, str | None]:
+    def start() -> tuple[int, str | None, int | None]:
         with session_scope(engine) as db:
-            assembly = db.get(Assembly, viewer.assembly_id)
-            assert assembly is not None
-            try:
-                resume = int(cursor) if cursor is not None else None
-            except ValueError:
-                resume = None
-            if (
-                resume is not None
-                and resume >= 0
-                and assembly.last_seq - resume in range(MAX_RESUME + 1)
-            ):
-                return resume, None
             state = load_room(db, viewer.assembly_id)
-            return state.seq, render_snapshot(state, viewer, _snapshot_context(db, viewer))
+        table_no = my_table(state, viewer)
+        try:
+            resume = int(cursor) if cursor is not None else None
+        except ValueError:
+            resume = None
+        if resume is not None and resume >= 0 and state.seq - resume in range(MAX_RESUME + 1):
+            return resume, None, table_no
+        return state.seq, render_snapshot(state, viewer), table_no
 
-    from starlette.concurrency import run_in_threadpool
-
-    seq, snapshot = await run_in_threadpool(start)
-    conn = Connection(websocket, viewer, seq)
+    seq, snapshot, table_no = await run_in_threadpool(start)
+    conn = Connection(websocket, viewer, seq, table_no)
     if snapshot is not None:
         conn.offer(snapshot)
     hub.add(conn)
@@ -122,7 +110,15 @@ async def facilitator_socket(websocket: WebSocket) -> None:
     if facilitator is None or assembly is None:
         await websocket.close(CLOSE_POLICY)
         return
-    await serve(websocket, Viewer("facilitator", request_language(websocket), assembly_id))
+    table = websocket.query_params.get("table", "")
+    viewer = Viewer(
+        "facilitator",
+        request_language(websocket),
+        assembly_id,
+        facilitator_id=facilitator.id,
+        table_no=int(table) if table.isdigit() else None,
+    )
+    await serve(websocket, viewer)
 
 
 async def projector_socket(websocket: WebSocket) -> None:

@@ -2,6 +2,11 @@
 
 Every top-level element of a message has an ``id`` and an explicit ``hx-swap-oob``, so it
 means the same to htmx 2 and htmx 4. User text goes through autoescaped templates only.
+
+Notes change in place with an "upsert": delete the element by id, then append it to its list,
+so a fragment is right whether or not the page already had the note, and safe to repeat.
+Structural events (run-sheet, seating, settings) re-render the projector's and facilitators'
+whole view from the room state, and the phones' affected parts.
 """
 
 from __future__ import annotations
@@ -10,13 +15,26 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 
+from app.clock import utcnow
 from app.events import LoggedEvent
 from app.templating import render_fragment
-from facilitation.room import NoteView, RoomState
+from facilitation.room import NoteView, RoomState, apply_event, first_name
 
 ROLES = ("participant", "facilitator", "projector")
 # What the server sends: the framing kinds, then one per event kind (templates/live/event_*.html).
-SERVER_KINDS = ("cursor", "snapshot", "ack", "error", "heartbeat", "note_saved", "presence")
+SERVER_KINDS = (
+    "cursor",
+    "snapshot",
+    "ack",
+    "error",
+    "heartbeat",
+    "note_saved",
+    "presence",
+    "agenda",
+    "seating",
+    "settings",
+)
+STRUCTURAL = frozenset({"agenda", "seating", "settings"})
 
 
 @dataclass(frozen=True)
@@ -26,6 +44,8 @@ class Viewer:
     assembly_id: int
     member_id: int | None = None
     name: str = ""
+    facilitator_id: int | None = None
+    table_no: int | None = None  # a facilitator's table view
 
 
 def cursor_fragment(seq: int) -> str:
@@ -36,59 +56,111 @@ def heartbeat_fragment(seq: int) -> str:
     return f'<div id="heartbeat" hx-swap-oob="true" data-seq="{int(seq)}" hidden></div>'
 
 
-def _visible_notes(state: RoomState, viewer: Viewer) -> list[NoteView]:
-    notes = sorted(state.notes.values(), key=lambda n: n.id)
-    if viewer.role == "facilitator":
-        return notes
+def my_table(state: RoomState, viewer: Viewer) -> int | None:
     if viewer.role == "participant":
-        return [n for n in notes if n.member_id == viewer.member_id]
-    return [n for n in notes if not n.hidden]
+        return state.seating.table_of(viewer.member_id) if state.seating else None
+    return viewer.table_no
 
 
-def render_snapshot(state: RoomState, viewer: Viewer, context: dict[str, Any]) -> str:
+def note_visible(note: NoteView, viewer: Viewer, table_no: int | None) -> str | None:
+    """Which list of the viewer's page shows the note: ``my``, ``table``, ``wall`` or None."""
+    if viewer.role == "participant":
+        if note.member_id == viewer.member_id and note.entered_by == "":
+            return "my"
+        if table_no is not None and note.table_no == table_no and note.on_wall:
+            return "table"
+        return None
+    if viewer.role == "facilitator":
+        if viewer.table_no is not None and note.table_no != viewer.table_no:
+            return None
+        return "wall"
+    return "wall" if note.on_wall else None
+
+
+def _context(state: RoomState, viewer: Viewer) -> dict[str, Any]:
+    table_no = my_table(state, viewer)
+    notes = sorted(state.notes.values(), key=lambda n: n.id)
+    lists: dict[str, list[NoteView]] = {"my": [], "table": [], "wall": []}
+    for note in notes:
+        where = note_visible(note, viewer, table_no)
+        if where:
+            lists[where].append(note)
+    return {
+        "state": state,
+        "viewer": viewer,
+        "table_no": table_no,
+        "lists": lists,
+        "now": utcnow().isoformat(timespec="seconds"),
+        "first_name": first_name,
+    }
+
+
+def render_snapshot(state: RoomState, viewer: Viewer) -> str:
     """The role's whole view, replacing ``#stage``, then the cursor."""
-    html = render_fragment(
-        viewer.lang,
-        f"live/stage_{viewer.role}.html",
-        state=state,
-        viewer=viewer,
-        notes=_visible_notes(state, viewer),
-        **context,
-    )
+    html = render_fragment(viewer.lang, f"live/stage_{viewer.role}.html", **_context(state, viewer))
     return html + cursor_fragment(state.seq)
 
 
-def event_view_key(event: LoggedEvent, viewer: Viewer) -> Hashable | None:
-    """Viewers with equal keys get the same fragment (rendered once); None: not for them."""
+def event_view_key(event: LoggedEvent, viewer: Viewer, table_no: int | None) -> Hashable | None:
+    """Viewers with equal keys get the same fragment (rendered once); None: not for them.
+
+    ``table_no`` is where the viewer sits now (participants) or the table they watch.
+    """
     if event.audience == "facilitator" and viewer.role != "facilitator":
         return None
+    if event.kind in STRUCTURAL:
+        if viewer.role != "participant":
+            return ("snapshot", viewer.role, viewer.lang, viewer.table_no)
+        if event.kind == "settings":
+            return None
+        if event.kind == "seating":
+            return (event.seq, viewer.lang, table_no, viewer.member_id)
+        return (event.seq, viewer.lang)
     if event.kind == "note_saved":
-        note = event.payload["note"]
-        if viewer.role == "participant":
-            if note["member_id"] != viewer.member_id:
-                return None
-            return (event.seq, "participant", viewer.lang)
-        return (event.seq, viewer.role, viewer.lang)
+        note = NoteView.from_payload(event.payload["note"])
+        where = note_visible(note, viewer, table_no)
+        if where is None:
+            return (event.seq, "gone", viewer.role)  # it may have been visible before: remove
+        return (event.seq, viewer.role, viewer.lang, where)
     if event.kind == "presence":
-        return (event.seq, viewer.role, viewer.lang)
+        return (event.seq, viewer.lang)
     return None
 
 
-def render_event(event: LoggedEvent, viewer: Viewer) -> str:
-    """The fragment that brings a viewer's page from ``event.seq - 1`` to ``event.seq``."""
-    body = render_fragment(
-        viewer.lang,
-        f"live/event_{event.kind}.html",
-        viewer=viewer,
-        payload=event.payload,
-        note=NoteView.from_payload(event.payload["note"]) if "note" in event.payload else None,
-    )
+def render_event(
+    event: LoggedEvent, viewer: Viewer, table_no: int | None, state: RoomState | None
+) -> str:
+    """The fragment that brings a viewer's page up to ``event.seq``. ``state`` (the room as
+    of this event or later) is needed for structural events only."""
+    if event.kind in STRUCTURAL and viewer.role != "participant":
+        assert state is not None
+        return render_snapshot(state, viewer)
+    context: dict[str, Any] = {
+        "viewer": viewer,
+        "payload": event.payload,
+        "table_no": table_no,
+        "now": utcnow().isoformat(timespec="seconds"),
+        "first_name": first_name,
+    }
+    if event.kind == "note_saved":
+        note = NoteView.from_payload(event.payload["note"])
+        context.update(note=note, where=note_visible(note, viewer, table_no))
+    elif event.kind == "agenda":
+        context["state"] = apply_event(
+            RoomState(viewer.assembly_id, 0), event.seq, "agenda", event.payload
+        )
+    elif event.kind == "seating":
+        assert state is not None
+        context.update(_context(state, viewer))
+    body = render_fragment(viewer.lang, f"live/event_{event.kind}.html", **context)
     return body + cursor_fragment(event.seq)
 
 
 def render_ack(viewer: Viewer, note: NoteView) -> str:
     """The saved note in place of the page's pending element ``note-<client_key>``."""
-    return render_fragment(viewer.lang, "live/ack.html", viewer=viewer, note=note)
+    return render_fragment(
+        viewer.lang, "live/ack.html", viewer=viewer, note=note, first_name=first_name
+    )
 
 
 def render_error(viewer: Viewer, code: str, client_key: str | None = None, text: str = "") -> str:

@@ -16,7 +16,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app import pages_facilitator, pages_participant, pages_public
+from app import pages_facilitator, pages_participant, pages_public, pages_runsheet
 from app.auth import CSRFMiddleware
 from app.config import Settings, load_settings
 from app.db import make_engine, session_scope
@@ -86,6 +86,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *pages_public.routes,
         *pages_participant.routes,
         *pages_facilitator.routes,
+        *pages_runsheet.routes,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     from app.sockets import routes as socket_routes

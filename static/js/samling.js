@@ -84,6 +84,11 @@
   document.addEventListener("htmx:wsConfigSend", function (e) {
     var form = e.detail.elt;
     var params = e.detail.parameters;
+    if (form && form.dataset && form.dataset.keyed) {  // e.g. a facilitator's paper note
+      if (!params.client_key) params.client_key = newKey();
+      setTimeout(function () { form.reset(); freshKey(form); }, 0);
+      return;
+    }
     if (!form || !form.dataset || form.dataset.outbox !== "note") return;
     if (!params.client_key) { params.client_key = newKey(); }
     if (!String(params.text || "").trim()) { e.preventDefault(); return; }
@@ -95,6 +100,53 @@
     if (list && !document.getElementById("note-" + item.client_key)) list.appendChild(pendingElement(item));
     form.reset();
     freshKey(form);
+    try { localStorage.removeItem(DRAFT); } catch (err) { /* private mode */ }
+  });
+
+  // -- drafts: what someone is typing survives phase changes, snapshots and reloads ---------
+  var DRAFT = "samling-draft-note";
+  document.addEventListener("input", function (e) {
+    if (e.target && e.target.dataset && e.target.dataset.draft) {
+      try { localStorage.setItem(DRAFT, e.target.value); } catch (err) { /* private mode */ }
+    }
+  });
+  function restoreDraft() {
+    var area = document.querySelector("textarea[data-draft]");
+    var draft = null;
+    try { draft = localStorage.getItem(DRAFT); } catch (err) { /* private mode */ }
+    if (area && !area.value && draft) area.value = draft;
+  }
+
+  // -- the timer: counts down from the server's end time, corrected for this clock's offset --
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function tick() {
+    document.querySelectorAll("time.timer[data-ends]").forEach(function (el) {
+      if (!el.dataset.offset) el.dataset.offset = String(Date.parse(el.dataset.now) - Date.now());
+      var left = Math.round((Date.parse(el.dataset.ends) - (Date.now() + Number(el.dataset.offset))) / 1000);
+      var abs = Math.abs(left);
+      el.textContent = (left < 0 ? "-" : "") + pad(Math.floor(abs / 60)) + ":" + pad(abs % 60);
+      el.classList.toggle("warning", left <= 120 && left >= 0);
+      el.classList.toggle("over", left < 0);
+    });
+  }
+  setInterval(tick, 1000);
+
+  // -- filters on the facilitator's wall (table, kind, part, round) -------------------------
+  function applyFilters() {
+    document.querySelectorAll("[data-filter-for]").forEach(function (box) {
+      var list = document.getElementById(box.dataset.filterFor);
+      if (!list) return;
+      var wanted = {};
+      box.querySelectorAll("select[data-filter]").forEach(function (sel) {
+        if (sel.value) wanted[sel.dataset.filter] = sel.value;
+      });
+      list.querySelectorAll("li.note").forEach(function (li) {
+        li.hidden = Object.keys(wanted).some(function (k) { return li.dataset[k] !== wanted[k]; });
+      });
+    });
+  }
+  document.addEventListener("change", function (e) {
+    if (e.target && e.target.dataset && e.target.dataset.filter) applyFilters();
   });
 
   document.addEventListener("htmx:wsAfterMessage", function () {
@@ -105,6 +157,11 @@
     if (hb && hb.dataset.seq && cursor === null) cursor = parseInt(hb.dataset.seq, 10);
     settleOutbox();
     showPending();
+    restoreDraft();
+    applyFilters();
+    tick();
+    var err = document.querySelector("#errors [data-code=rate_limited]");
+    if (err) setTimeout(resendPending, 5000);
     document.querySelectorAll("form[data-outbox=note]").forEach(function (form) {
       var input = form.querySelector("input[name=client_key]");
       if (input && !input.value) freshKey(form);

@@ -67,7 +67,7 @@ def test_snapshot_then_note_ack_and_projector_live(app, demo, settings) -> None:
                 ack = receive_until(ws, r'id="note-key-0001"')
                 assert 'class="note saved"' in ack
                 wall = receive_until(proj, "Fællesskab")
-                assert 'hx-swap-oob="beforeend:#wall"' in wall
+                assert 'hx-swap-oob="beforeend:#wall-t-' in wall
                 assert demo["members"][0]["name"] not in wall  # authors hidden on the projector
 
 
@@ -256,11 +256,21 @@ def test_resume_sends_missed_events_in_order_and_bad_cursors_get_a_snapshot(
 
 def test_equivalence_events_applied_to_snapshot_give_the_next_snapshot(app, demo, settings) -> None:
     """For each live action: apply(events, snapshot before) == snapshot after."""
-    from app.actions import do_add_note, do_presence, do_set_note_hidden
-    from app.models import Member
+    from app import agenda
+    from app.actions import (
+        do_add_note,
+        do_edit_own_note,
+        do_moderate_note,
+        do_paper_note,
+        do_presence,
+        do_withdraw_own_note,
+    )
+    from app.models import AgendaItem, Assembly, AssemblySession, Facilitator, Member
+    from app.seating import do_publish_round
 
     engine = make_engine(settings.database_url)
     aid = demo["assembly_id"]
+    ids = [m["id"] for m in demo["members"]]
 
     def check(action) -> None:  # type: ignore[no-untyped-def]
         with session_scope(engine) as db:
@@ -276,16 +286,72 @@ def test_equivalence_events_applied_to_snapshot_give_the_next_snapshot(app, demo
             state = apply_event(state, e.seq, e.kind, e.payload)
         assert state == after
 
-    def add(db) -> None:  # type: ignore[no-untyped-def]
-        member = db.get(Member, demo["members"][0]["id"])
-        do_add_note(db, member, "theme", "  Mobilitet \n\n\n på landet ", "equiv-0001")
+    def assembly(db):  # type: ignore[no-untyped-def]
+        return db.get(Assembly, aid)
 
-    check(add)
+    def member(db, index=0):  # type: ignore[no-untyped-def]
+        return db.get(Member, ids[index])
+
+    def item_id(db, phase):  # type: ignore[no-untyped-def]
+        return (
+            db.exec(
+                select(AgendaItem).where(
+                    AgendaItem.assembly_id == aid, AgendaItem.phase_kind == phase
+                )
+            )
+            .first()
+            .id
+        )
+
+    check(
+        lambda db: do_add_note(
+            db, member(db), "value", "  Mobilitet \n\n\n på landet ", "equiv-0001"
+        )
+    )
     note_id = notes(settings)[0].id
-    check(lambda db: do_set_note_hidden(db, aid, note_id, True))
-    check(lambda db: do_set_note_hidden(db, aid, note_id, False))
-    check(lambda db: do_presence(db, "proc-a", aid, demo["members"][1]["id"], +1))
-    check(lambda db: do_presence(db, "proc-a", aid, demo["members"][1]["id"], -1))
+    check(lambda db: do_edit_own_note(db, member(db), note_id, "Mobilitet for alle"))
+    for action in ("hide", "show", "edit"):
+        check(lambda db, a=action: do_moderate_note(db, aid, None, note_id, a, "Mobilitet!"))
+    check(lambda db: do_withdraw_own_note(db, member(db), note_id))
+    check(
+        lambda db: do_paper_note(
+            db,
+            db.exec(select(Facilitator)).first(),
+            aid,
+            2,
+            ids[1],
+            "value",
+            "Skrevet på papir",
+            "paper-0001",
+        )
+    )
+    check(lambda db: do_presence(db, "proc-a", aid, ids[1], +1))
+    check(lambda db: do_presence(db, "proc-a", aid, ids[1], -1))
+    check(lambda db: agenda.do_close_item(db, assembly(db), item_id(db, "value")))
+    check(lambda db: agenda.do_open_item(db, assembly(db), item_id(db, "theme")))
+    check(lambda db: agenda.do_adjust_timer(db, assembly(db), item_id(db, "theme"), 5))
+    check(lambda db: agenda.do_move_item(db, assembly(db), item_id(db, "solution"), -1))
+    check(
+        lambda db: agenda.do_edit_item(
+            db,
+            assembly(db),
+            item_id(db, "solution"),
+            "round",
+            "Løsninger nu",
+            35,
+            "solution",
+            "Hvad kan vi gøre?",
+        )
+    )
+    check(
+        lambda db: agenda.do_add_item(
+            db, assembly(db), db.exec(select(AssemblySession)).first(), "break", "Frokost", 45
+        )
+    )
+    check(lambda db: agenda.do_room_settings(db, assembly(db), "approve", True, "kind"))
+    check(lambda db: do_add_note(db, member(db, 2), "theme", "Fællesskab", "equiv-0002"))
+    check(lambda db: do_moderate_note(db, aid, None, notes(settings)[-1].id, "approve"))
+    check(lambda db: do_publish_round(db, assembly(db), [ids[:3], ids[3:]], {ids[0]}))
 
 
 def test_facilitator_sees_presence_live(app, demo, facilitator_client) -> None:
@@ -294,11 +360,11 @@ def test_facilitator_sees_presence_live(app, demo, facilitator_client) -> None:
         f"/ws/facilitator/{demo['assembly_id']}", headers=WS
     ) as fws:
         fws.send_text(json.dumps({"msg": "hello"}))
-        assert f'id="presence-{member["id"]}" class="offline"' in fws.receive_text()
+        assert f'id="presence-{member["id"]}" class="person offline"' in fws.receive_text()
         with phone(app, member) as p, p.websocket_connect("/ws/participant", headers=WS) as ws:
             ws.send_text(json.dumps({"msg": "hello"}))
             ws.receive_text()
             online = receive_until(fws, f'id="presence-{member["id"]}"')
-            assert 'class="online"' in online
+            assert 'class="person online"' in online
         offline = receive_until(fws, f'id="presence-{member["id"]}"')
-        assert 'class="offline"' in offline
+        assert 'class="person offline"' in offline
