@@ -231,9 +231,9 @@ class Hub:
                     behind = True
                     continue
                 conn.cursor = event.seq
-                if event.kind == "seating" and state is not None and state.seating is not None:
-                    if conn.viewer.role == "participant":
-                        conn.table_no = state.seating.table_of(conn.viewer.member_id)
+                if event.kind == "seating" and conn.viewer.role == "participant" and state:
+                    seating = state.seating
+                    conn.table_no = seating.table_of(conn.viewer.member_id) if seating else None
                 key = event_view_key(event, conn.viewer, conn.table_no)
                 if key is None:
                     continue
