@@ -1,0 +1,258 @@
+"""`samling lottery`: the fair, verifiable draw of a panel (contract: docs/contracts/lottery.md).
+
+    samling lottery --people people.csv --quotas quotas.csv --panel-size 36 --seed TEXT --json
+        [--household-columns address,postcode] [--already-selected ids.csv] [--panels 1000]
+        -> {"panel": [...], "probabilities": {...}, "lottery": [[...], ...], "seed": ...,
+            "index": ..., "algorithm": "leximin", "version": ..., ...}
+
+Malformed files: exit status 2; quotas no panel can meet: exit status 3. Either way the reason
+is on stderr and nothing is written to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from app import __version__
+from app.csvfiles import CsvError, CsvTable, read_csv
+from facilitation.sortition import (
+    ALGORITHM,
+    SEED_RULE,
+    InfeasibleQuotasError,
+    Person,
+    Quota,
+    SortitionInputError,
+    run_lottery,
+)
+
+EXIT_BAD_INPUT = 2
+EXIT_INFEASIBLE = 3
+
+
+class _InputError(Exception):
+    pass
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "lottery",
+        help="draw a panel by the fair (LEXIMIN) lottery with a verifiable seed",
+        description=(
+            "Compute the LEXIMIN-fair selection probabilities under the quotas, round them to a "
+            "uniform lottery over M panels, and draw one panel with the public seed. "
+            "See docs/contracts/lottery.md."
+        ),
+    )
+    parser.add_argument("--people", required=True, help="CSV: id + one column per feature")
+    parser.add_argument(
+        "--quotas", required=True, help="CSV: feature,value,min,max[,min_flex,max_flex]"
+    )
+    parser.add_argument("--panel-size", type=int, required=True, help="seats on the whole panel")
+    parser.add_argument("--seed", required=True, help="the public randomness, as text")
+    parser.add_argument(
+        "--household-columns",
+        default="",
+        help="comma-separated address columns; at most one person per household",
+    )
+    parser.add_argument(
+        "--already-selected", help="CSV with an id column: people already on the panel"
+    )
+    parser.add_argument("--panels", type=int, default=1000, help="panels in the lottery (M)")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.set_defaults(func=run)
+
+
+def _table(path: str) -> CsvTable:
+    try:
+        return read_csv(path)
+    except OSError as exc:
+        raise _InputError(f"{path}: {exc.strerror or exc}") from None
+    except CsvError as exc:
+        raise _InputError(f"{path}: {'; '.join(exc.problems)}") from None
+
+
+def _int(text: str) -> int | None:
+    try:
+        return int(text.strip())
+    except ValueError:
+        return None
+
+
+def read_quotas(path: str) -> list[Quota]:
+    table = _table(path)
+    if {"feature", "value"} <= set(table.columns):
+        fcol, vcol = "feature", "value"
+    elif {"category", "name"} <= set(table.columns):
+        fcol, vcol = "category", "name"
+    else:
+        raise _InputError(f"{path}: line 1: need columns feature,value,min,max")
+    for column in ("min", "max"):
+        if column not in table.columns:
+            raise _InputError(f"{path}: line 1: missing column {column}")
+    problems: list[str] = []
+    quotas: list[Quota] = []
+    first: dict[tuple[str, str], int] = {}
+    for row in table.rows:
+        feature, value = row[fcol], row[vcol]
+        bad = []
+        if not feature or not value:
+            bad.append(f"empty {fcol} or {vcol}")
+        numbers = {}
+        for column in ("min", "max", "min_flex", "max_flex"):
+            text = row.get(column, "")
+            if column.endswith("_flex") and not text:
+                numbers[column] = None
+                continue
+            number = _int(text)
+            if number is None or number < 0:
+                bad.append(f"{column} {text!r} is not a whole number >= 0")
+            numbers[column] = number
+        lo, hi = numbers["min"], numbers["max"]
+        if lo is not None and hi is not None and lo > hi:
+            bad.append(f"min {lo} is above max {hi}")
+        lo_flex, hi_flex = numbers["min_flex"], numbers["max_flex"]
+        if lo_flex is not None and lo is not None and lo_flex > lo:
+            bad.append(f"min_flex {lo_flex} is above min {lo}")
+        if hi_flex is not None and hi is not None and hi_flex < hi:
+            bad.append(f"max_flex {hi_flex} is below max {hi}")
+        key = (feature, value)
+        if key in first and feature and value:
+            bad.append(f"{feature}={value} already given on line {first[key]}")
+        first.setdefault(key, row.line)
+        if bad:
+            problems.append(f"line {row.line}: {'; '.join(bad)}")
+        else:
+            quotas.append(Quota(feature, value, lo, hi, lo_flex, hi_flex))  # type: ignore[arg-type]
+    if not table.rows:
+        problems.append("no quotas")
+    if problems:
+        raise _InputError(f"{path}: {'; '.join(problems)}")
+    return quotas
+
+
+def _id_column(table: CsvTable) -> str:
+    for column in table.columns:
+        if column.lower() == "id":
+            return column
+    return table.columns[0]
+
+
+def _household_key(values: list[str]) -> str | None:
+    parts = [" ".join(v.casefold().split()) for v in values]
+    return None if not any(parts) else "\x1f".join(parts)
+
+
+def read_people(path: str, quotas: list[Quota], household_columns: list[str]) -> list[Person]:
+    table = _table(path)
+    features = sorted({q.feature for q in quotas})
+    missing = [c for c in [*features, *household_columns] if c not in table.columns]
+    if missing:
+        raise _InputError(f"{path}: line 1: missing column(s): {', '.join(missing)}")
+    id_column = _id_column(table)
+    allowed = {f: {q.value for q in quotas if q.feature == f} for f in features}
+    problems: list[str] = []
+    first: dict[str, int] = {}
+    people = []
+    for row in table.rows:
+        pid = row[id_column]
+        bad = []
+        if not pid:
+            bad.append(f"empty {id_column}")
+        elif pid in first:
+            bad.append(f"duplicate id {pid!r} (first on line {first[pid]})")
+        for f in features:
+            value = row[f]
+            if not value:
+                bad.append(f"no value for {f}")
+            elif value not in allowed[f]:
+                bad.append(f"{f}={value!r} is not in the quotas")
+        if bad:
+            problems.append(f"line {row.line}: {'; '.join(bad)}")
+            first.setdefault(pid, row.line)
+            continue
+        first[pid] = row.line
+        household = _household_key([row[c] for c in household_columns])
+        people.append(Person(pid, {f: row[f] for f in features}, household))
+    if not table.rows:
+        problems.append("no people")
+    if problems:
+        raise _InputError(f"{path}: {'; '.join(problems)}")
+    return people
+
+
+def read_ids(path: str, known: set[str]) -> list[str]:
+    table = _table(path)
+    column = _id_column(table)
+    problems = []
+    ids = []
+    for row in table.rows:
+        pid = row[column]
+        if pid not in known:
+            problems.append(f"line {row.line}: {pid!r} is not in the people file")
+        elif pid in ids:
+            problems.append(f"line {row.line}: {pid!r} is listed twice")
+        else:
+            ids.append(pid)
+    if problems:
+        raise _InputError(f"{path}: {'; '.join(problems)}")
+    return ids
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        if args.panels < 1:
+            raise _InputError("--panels must be at least 1")
+        if args.panel_size < 1:
+            raise _InputError("--panel-size must be at least 1")
+        if not " ".join(args.seed.split()):
+            raise _InputError("--seed is empty")
+        columns = [c.strip() for c in args.household_columns.split(",") if c.strip()]
+        quotas = read_quotas(args.quotas)
+        people = read_people(args.people, quotas, columns)
+        already = (
+            read_ids(args.already_selected, {p.id for p in people}) if args.already_selected else []
+        )
+        result = run_lottery(people, quotas, args.panel_size, already, args.panels)
+    except _InputError as exc:
+        print(f"samling lottery: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except SortitionInputError as exc:
+        print(f"samling lottery: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except InfeasibleQuotasError as exc:
+        print(f"samling lottery: {exc}", file=sys.stderr)
+        return EXIT_INFEASIBLE
+    drawn = result.draw(args.seed)
+    out = {
+        "panel": list(drawn.panel),
+        "probabilities": {pid: round(p, 12) for pid, p in sorted(result.probabilities.items())},
+        "lottery": [list(panel) for panel in result.lottery],
+        "seed": drawn.seed,
+        "index": drawn.index,
+        "algorithm": ALGORITHM,
+        "version": __version__,
+        "seed_normalised": drawn.seed_normalised,
+        "seed_sha256": drawn.seed_sha256,
+        "seed_rule": SEED_RULE,
+        "lottery_sha256": result.lottery_sha256,
+        "lottery_probabilities": dict(sorted(result.lottery_probabilities.items())),
+        "panel_size": result.panel_size,
+        "already_selected": list(result.already_selected),
+        "guarantees": {
+            "within_one_over_m": result.within_one_over_m,
+            "within_floor_ceil": result.within_floor_ceil,
+        },
+        "method": result.method,
+        "solver": result.stats.get("solver"),
+    }
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False))
+    else:
+        floor = result.stats.get("floor", 0.0)
+        lottery_floor = result.stats.get("lottery_floor", 0.0)
+        print(f"panel (index {drawn.index} of {len(result.lottery)}): {', '.join(drawn.panel)}")
+        print(f"lowest selection probability: {floor:.4%} (lottery: {lottery_floor:.4%})")
+        print(f"seed sha256: {drawn.seed_sha256}; lottery sha256: {result.lottery_sha256}")
+    return 0

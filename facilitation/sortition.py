@@ -1,0 +1,304 @@
+"""The fair lottery (sortition): LEXIMIN selection probabilities, a uniform lottery over m panels,
+and a draw anyone can verify. Pure: no clock, no global randomness, no I/O.
+
+Typical use (the organiser pages and ``samling lottery`` do exactly this)::
+
+    report = check_quotas(people, quotas, 36)          # pool against quotas, before running
+    result = run_lottery(people, quotas, 36, progress=cb)  # may raise InfeasibleQuotasError
+    drawn = result.draw("public numbers 3 17 42")       # index + panel, reproducible
+
+``people`` are :class:`Person` (id, feature values, optional household key), ``quotas`` are
+:class:`Quota` rows for the *whole* panel. For replacements pass ``already_selected`` (ids in the
+pool): they count towards the panel size and the quotas, sit in every panel of the lottery, and
+their household members are excluded.
+
+Method (see the submodules): LEXIMIN over classes of interchangeable people (same feature values,
+no shared household), computed with HiGHS by column generation and certified optimal; rounded to
+m panels so every person's share of the lottery is within 1/m of their optimal probability
+(normally in ``floor(m p)`` or ``ceil(m p)`` panels); every lottery panel meets every quota and
+holds at most one person per household. Deterministic: single-threaded HiGHS with fixed
+settings, canonical (sorted) ordering everywhere, no randomness at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import highspy
+
+from facilitation.sortition_feasibility import check_feasible
+from facilitation.sortition_leximin import Distribution, leximin
+from facilitation.sortition_model import (
+    InfeasibleQuotasError,
+    Instance,
+    Person,
+    Progress,
+    Quota,
+    Relaxation,
+    SortitionInputError,
+    build_instance,
+)
+from facilitation.sortition_rounding import deal_people, lottery_shares, round_classes
+from facilitation.sortition_seed import (
+    SEED_RULE,
+    draw_index,
+    lottery_digest,
+    normalise_seed,
+    rfc3797_text,
+    seed_digest,
+)
+
+__all__ = [
+    "ALGORITHM",
+    "Draw",
+    "FairDistribution",
+    "InfeasibleQuotasError",
+    "LotteryResult",
+    "Person",
+    "Progress",
+    "Quota",
+    "QuotaReport",
+    "QuotaStatus",
+    "Relaxation",
+    "SEED_RULE",
+    "SortitionInputError",
+    "check_panel",
+    "check_quotas",
+    "draw_index",
+    "find_distribution",
+    "lottery_digest",
+    "normalise_seed",
+    "rfc3797_text",
+    "round_to_lottery",
+    "run_lottery",
+    "seed_digest",
+]
+
+ALGORITHM = "leximin"
+DEFAULT_PANELS = 1000
+
+
+def solver_version() -> str:
+    parts = (highspy.HIGHS_VERSION_MAJOR, highspy.HIGHS_VERSION_MINOR, highspy.HIGHS_VERSION_PATCH)
+    return "HiGHS " + ".".join(str(p) for p in parts)
+
+
+@dataclass(frozen=True)
+class QuotaStatus:
+    feature: str
+    value: str
+    min: int
+    max: int
+    pool: int  # people in the pool with this value (candidates + already selected)
+    already: int  # already selected with this value
+
+
+@dataclass(frozen=True)
+class QuotaReport:
+    """The pool against the quotas, for the page shown before running the lottery."""
+
+    quotas: tuple[QuotaStatus, ...]
+    pool_size: int
+    households_shared: int  # households with two or more people in the pool
+    error: InfeasibleQuotasError | None
+
+    @property
+    def feasible(self) -> bool:
+        return self.error is None
+
+    def scarce(self, ratio: float = 2.0) -> tuple[QuotaStatus, ...]:
+        """Quota cells with fewer than ``ratio`` × min people in the pool (hard to fill fairly)."""
+        return tuple(q for q in self.quotas if q.min and q.pool < ratio * q.min)
+
+
+@dataclass(frozen=True)
+class FairDistribution:
+    """The LEXIMIN distribution: per-person probabilities (sum = panel size)."""
+
+    instance: Instance
+    distribution: Distribution
+    probabilities: dict[str, float]
+    pool_ids: tuple[str, ...]
+
+    @property
+    def floor(self) -> float:
+        candidates = [self.probabilities[i] for i in self.pool_ids]
+        return min(candidates) if candidates else 0.0
+
+
+@dataclass(frozen=True)
+class Draw:
+    index: int
+    panel: tuple[str, ...]
+    seed: str
+    seed_normalised: str
+    seed_sha256: str
+    rule: str = SEED_RULE
+
+
+@dataclass(frozen=True)
+class LotteryResult:
+    probabilities: dict[str, float]  # the optimal distribution's, every pool member
+    lottery: tuple[tuple[str, ...], ...]  # m panels, canonical order
+    lottery_probabilities: dict[str, float]  # each person's share of the m panels
+    panel_size: int
+    already_selected: tuple[str, ...]
+    within_one_over_m: bool  # every |share - p| < 1/m
+    within_floor_ceil: bool  # every person in floor(m p) or ceil(m p) panels
+    method: str
+    stats: dict[str, float | int | str] = field(default_factory=dict)
+
+    @property
+    def algorithm(self) -> str:
+        return ALGORITHM
+
+    @property
+    def lottery_sha256(self) -> str:
+        return lottery_digest(self.lottery)
+
+    def draw(self, seed_text: str) -> Draw:
+        index = draw_index(seed_text, len(self.lottery))
+        return Draw(
+            index,
+            self.lottery[index],
+            seed_text,
+            normalise_seed(seed_text),
+            seed_digest(seed_text),
+        )
+
+
+def _say(progress: Progress | None, stage: str, fraction: float) -> None:
+    if progress is not None:
+        progress(stage, fraction)
+
+
+def check_quotas(
+    people: Iterable[Person],
+    quotas: Iterable[Quota],
+    panel_size: int,
+    already_selected: Iterable[str] = (),
+) -> QuotaReport:
+    """Counts per quota cell and feasibility; raises SortitionInputError on malformed input."""
+    people = list(people)
+    inst = build_instance(people, quotas, panel_size, already_selected)
+    by_id = {p.id: p for p in people}
+    statuses = []
+    for q, already in zip(inst.quotas, inst.already_counts, strict=True):
+        pool = sum(1 for p in people if p.features.get(q.feature) == q.value)
+        statuses.append(QuotaStatus(q.feature, q.value, q.min, q.max, pool, already))
+    households: dict[str, int] = {}
+    for p in by_id.values():
+        if p.household is not None:
+            households[p.household] = households.get(p.household, 0) + 1
+    error = None
+    try:
+        check_feasible(inst)
+    except InfeasibleQuotasError as exc:
+        error = exc
+    shared = sum(1 for v in households.values() if v > 1)
+    return QuotaReport(tuple(statuses), len(people), shared, error)
+
+
+def find_distribution(
+    people: Iterable[Person],
+    quotas: Iterable[Quota],
+    panel_size: int,
+    already_selected: Iterable[str] = (),
+    progress: Progress | None = None,
+) -> FairDistribution:
+    """The LEXIMIN-optimal distribution over quota-satisfying panels.
+
+    Raises SortitionInputError (bad input) or InfeasibleQuotasError (no panel exists).
+    """
+    people = list(people)
+    _say(progress, "checking", 0.0)
+    inst = build_instance(people, quotas, panel_size, already_selected)
+    check_feasible(inst)
+    dist = leximin(inst, progress)
+    probabilities = {p.id: 0.0 for p in people}
+    for pid in inst.already_selected:
+        probabilities[pid] = 1.0
+    for klass, p in zip(inst.classes, dist.class_probabilities, strict=True):
+        for pid in klass.members:
+            probabilities[pid] = p
+    excluded = set(inst.already_selected) | set(inst.excluded)
+    pool_ids = tuple(sorted(p.id for p in people if p.id not in excluded))
+    return FairDistribution(inst, dist, probabilities, pool_ids)
+
+
+def round_to_lottery(
+    fair: FairDistribution, panels: int = DEFAULT_PANELS, progress: Progress | None = None
+) -> LotteryResult:
+    """A uniform lottery over ``panels`` panels, each person's share within 1/m of optimal."""
+    if panels < 1:
+        raise SortitionInputError("the lottery needs at least one panel")
+    _say(progress, "rounding", 0.0)
+    inst = fair.instance
+    rounding = round_classes(fair.distribution, inst, panels)
+    lottery = tuple(deal_people(inst, rounding.panels))
+    ids = sorted(fair.probabilities)
+    shares = lottery_shares(lottery, ids)
+    pool = fair.pool_ids
+    dist = fair.distribution
+    stats: dict[str, float | int | str] = {
+        "classes": len(inst.classes),
+        "support_panels": len(dist.panels),
+        "pricing_rounds": dist.pricing_rounds,
+        "mip_calls": dist.mip_calls,
+        "floor": min((fair.probabilities[i] for i in pool), default=0.0),
+        "lottery_floor": min((shares[i] for i in pool), default=0.0),
+        "solver": solver_version(),
+    }
+    _say(progress, "done", 1.0)
+    return LotteryResult(
+        probabilities=dict(fair.probabilities),
+        lottery=lottery,
+        lottery_probabilities=shares,
+        panel_size=inst.panel_size,
+        already_selected=inst.already_selected,
+        within_one_over_m=rounding.within_one,
+        within_floor_ceil=rounding.within_band,
+        method=dist.method,
+        stats=stats,
+    )
+
+
+def run_lottery(
+    people: Iterable[Person],
+    quotas: Iterable[Quota],
+    panel_size: int,
+    already_selected: Iterable[str] = (),
+    panels: int = DEFAULT_PANELS,
+    progress: Progress | None = None,
+) -> LotteryResult:
+    """find_distribution + round_to_lottery: everything up to (not including) the draw."""
+    fair = find_distribution(people, quotas, panel_size, already_selected, progress)
+    return round_to_lottery(fair, panels, progress)
+
+
+def check_panel(
+    panel: Sequence[str], people: Iterable[Person], quotas: Iterable[Quota], panel_size: int
+) -> list[str]:
+    """Every way ``panel`` breaks the size, a quota, or the household rule ([] if none)."""
+    by_id = {p.id: p for p in people}
+    problems = []
+    if len(panel) != panel_size:
+        problems.append(f"panel has {len(panel)} people, not {panel_size}")
+    if len(set(panel)) != len(panel):
+        problems.append("panel names someone twice")
+    unknown = [pid for pid in panel if pid not in by_id]
+    if unknown:
+        problems.append(f"unknown ids: {', '.join(unknown)}")
+    members = [by_id[pid] for pid in panel if pid in by_id]
+    for q in quotas:
+        got = sum(1 for p in members if p.features.get(q.feature) == q.value)
+        if not q.min <= got <= q.max:
+            problems.append(f"{q.feature}={q.value}: {got} not in [{q.min}, {q.max}]")
+    seen: dict[str, str] = {}
+    for p in members:
+        if p.household is not None:
+            if p.household in seen:
+                problems.append(f"{seen[p.household]} and {p.id} share a household")
+            seen[p.household] = p.id
+    return problems

@@ -1,0 +1,126 @@
+"""Are the quotas satisfiable, and if not, which ones clash and what is the smallest fix?"""
+
+from __future__ import annotations
+
+import highspy
+
+from facilitation.sortition_model import (
+    INF,
+    OPTIMAL,
+    InfeasibleQuotasError,
+    Instance,
+    PanelOracle,
+    Relaxation,
+    add_cols,
+    add_row,
+    new_solver,
+    set_integer,
+    status,
+)
+
+
+def obvious_conflicts(inst: Instance) -> list[str]:
+    """Conflicts that can be stated from counts alone (each one alone makes the quotas fail)."""
+    out: list[str] = []
+    pool = sum(c.upper if c.household is None else 1 for c in _free_classes(inst))
+    pool += len({c.household for c in inst.classes if c.household is not None})
+    if pool < inst.k:
+        out.append(
+            f"the pool has {pool} selectable people (one per household) for {inst.k} open seats"
+        )
+    for f in inst.features:
+        idx = [i for i, (ff, _) in enumerate(inst.quota_keys) if ff == f]
+        mins = sum(inst.quotas[i].min for i in idx)
+        maxs = sum(inst.quotas[i].max for i in idx)
+        names = ", ".join(f"{f}={inst.quota_keys[i][1]}" for i in idx)
+        if mins > inst.panel_size:
+            out.append(
+                f"the minimums of {names} add up to {mins} but the panel has "
+                f"{inst.panel_size} seats"
+            )
+        if maxs < inst.panel_size:
+            out.append(
+                f"the maximums of {names} add up to {maxs} but the panel has "
+                f"{inst.panel_size} seats"
+            )
+    for i, (q, rows) in enumerate(zip(inst.quotas, inst.quota_rows, strict=True)):
+        already = inst.already_counts[i]
+        free = sum(inst.classes[c].upper for c in rows)
+        if free + already < q.min:
+            out.append(
+                f"{q.feature}={q.value}: min {q.min} but only {free + already} people with this "
+                "value can be on the panel"
+            )
+        if already > q.max:
+            out.append(f"{q.feature}={q.value}: {already} already selected but max {q.max}")
+    return out
+
+
+def _free_classes(inst: Instance):
+    return [c for c in inst.classes if c.household is None]
+
+
+def minimal_relaxation(inst: Instance, within_flex: bool) -> list[Relaxation] | None:
+    """Fewest seats of quota change (sum over bounds) that make a panel exist; None if none."""
+    n = len(inst.classes)
+    q = len(inst.quotas)
+    lows, highs = inst.bounds()
+    flex_lo, flex_hi = inst.flex()
+    h = new_solver()
+    add_cols(h, [0.0] * n, [0.0] * n, [float(c.upper) for c in inst.classes])
+    cap_a = [
+        float(quota.min - flex_lo[j]) if within_flex else float(quota.min)
+        for j, quota in enumerate(inst.quotas)
+    ]
+    cap_b = [
+        float(flex_hi[j] - quota.max) if within_flex else INF for j, quota in enumerate(inst.quotas)
+    ]
+    add_cols(h, [1.0] * q, [0.0] * q, cap_a)  # a_j: lower the min by a_j
+    add_cols(h, [1.0] * q, [0.0] * q, cap_b)  # b_j: raise the max by b_j
+    set_integer(h, list(range(n + 2 * q)))
+    add_row(h, inst.k, inst.k, list(range(n)), [1.0] * n)
+    for j, rows in enumerate(inst.quota_rows):
+        add_row(h, lows[j], INF, [*rows, n + j], [1.0] * (len(rows) + 1))
+        add_row(h, -INF, highs[j], [*rows, n + q + j], [1.0] * len(rows) + [-1.0])
+    for rows in inst.household_rows:
+        add_row(h, -INF, 1, rows, [1.0] * len(rows))
+    h.changeObjectiveSense(highspy.ObjSense.kMinimize)
+    h.run()
+    if status(h) != OPTIMAL:
+        return None
+    sol = [int(round(v)) for v in h.getSolution().col_value]
+    out: list[Relaxation] = []
+    for j, quota in enumerate(inst.quotas):
+        a, b = sol[n + j], sol[n + q + j]
+        # The min for the open seats may already be below zero; only report real changes.
+        if a and lows[j] > 0:
+            new_min = quota.min - min(a, lows[j])
+            out.append(Relaxation(quota.feature, quota.value, "min", quota.min, new_min))
+        if b:
+            out.append(Relaxation(quota.feature, quota.value, "max", quota.max, quota.max + b))
+    return out
+
+
+def check_feasible(inst: Instance) -> None:
+    """Raise InfeasibleQuotasError (naming the clash and the smallest fix) if no panel exists."""
+    conflicts = obvious_conflicts(inst)
+    if not conflicts and inst.k == 0:
+        return
+    if not conflicts and PanelOracle(inst).best([0.0] * len(inst.classes)) is not None:
+        return
+    relaxation = minimal_relaxation(inst, within_flex=True)
+    if not conflicts:
+        needed = relaxation or minimal_relaxation(inst, within_flex=False) or []
+        names = sorted({f"{r.feature}={r.value}" for r in needed})
+        detail = ", ".join(
+            f"{q.feature}={q.value} (min {q.min}, max {q.max})"
+            for q in inst.quotas
+            if f"{q.feature}={q.value}" in names
+        )
+        if detail:
+            conflicts = [f"no panel of {inst.panel_size} meets these quotas together: {detail}"]
+        else:
+            conflicts = [
+                f"no panel of {inst.panel_size} meets the quotas and the household rule together"
+            ]
+    raise InfeasibleQuotasError(conflicts, relaxation)

@@ -1,0 +1,307 @@
+"""LEXIMIN selection probabilities by column generation, on classes of interchangeable people.
+
+The leximin probabilities are unique and equal within a class, so one number per class suffices.
+Let Q be the convex hull of the quota-satisfying panels (as count vectors per class) and R ⊇ Q
+its LP relaxation. Two phases:
+
+1. *Leximin over R* — a short sequence of small LPs (maximise the lowest probability among the
+   classes not yet fixed, fix the classes whose constraint has a positive dual, repeat).
+2. *Decomposition* — column generation (LP over panel weights; the integer program, helped by its
+   LP relaxation and one-swap neighbours, finds panels that improve it) writes that point as a
+   lottery over real panels. If it succeeds, the point lies in Q and, being leximin over the
+   larger R, is leximin-optimal over Q: a certificate, not a heuristic.
+
+If the point of phase 1 is not in Q, the exact level-by-level column generation of Flanigan et
+al. (Nature 2021) runs instead, starting from every panel found so far.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+
+from facilitation.sortition_model import (
+    INF,
+    OPTIMAL,
+    Instance,
+    Pricer,
+    Progress,
+    add_cols,
+    add_row,
+    new_solver,
+    status,
+)
+
+PRICE_TOL = 1e-9  # a panel must beat the dual bound by this much to be added
+DUAL_TOL = 1e-9  # a class whose dual exceeds this is fixed at the current level
+FIX_SLACK = 1e-10  # fixed values sit a hair below their level, for numerical safety
+SHORTFALL_TOL = 1e-8  # the decomposition is exact when the total shortfall is below this
+MAX_ROUNDS = 5000
+SWAPS = 10
+SMOOTHING = 0.8
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """Panels (counts per class) with weights, and each class's selection probability."""
+
+    panels: tuple[tuple[int, ...], ...]
+    weights: tuple[float, ...]
+    class_probabilities: tuple[float, ...]
+    method: str  # "relaxation-certified" or "column-generation"
+    pricing_rounds: int
+    mip_calls: int
+
+
+def relaxed_leximin(inst: Instance) -> list[float]:
+    """Leximin per-class probabilities over the LP relaxation R (an upper bound for Q)."""
+    n = len(inst.classes)
+    sizes = [c.size for c in inst.classes]
+    h = new_solver()
+    add_cols(
+        h, [0.0] * n + [1.0], [0.0] * n + [-INF], [float(c.upper) for c in inst.classes] + [INF]
+    )
+    add_row(h, inst.k, inst.k, list(range(n)), [1.0] * n)
+    lows, highs = inst.bounds()
+    for rows, lo, hi in zip(inst.quota_rows, lows, highs, strict=True):
+        add_row(h, lo, hi, rows, [1.0] * len(rows))
+    for rows in inst.household_rows:
+        add_row(h, -INF, 1, rows, [1.0] * len(rows))
+    base = h.getNumRow()
+    for c in range(n):  # x_c / n_c - z >= 0
+        add_row(h, 0.0, INF, [c, n], [1.0 / sizes[c], -1.0])
+    h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+    fixed: dict[int, float] = {}
+    while len(fixed) < n:
+        h.run()
+        if status(h) != OPTIMAL:
+            raise RuntimeError("the relaxed leximin LP failed")
+        level = h.getInfo().objective_function_value
+        sol = h.getSolution()
+        free = [c for c in range(n) if c not in fixed]
+        newly = [c for c in free if abs(sol.row_dual[base + c]) > DUAL_TOL]
+        if not newly:
+            newly = [min(free, key=lambda c: (sol.col_value[c] / sizes[c], c))]
+        for c in newly:
+            fixed[c] = min(1.0, max(0.0, level - FIX_SLACK))
+            h.changeCoeff(base + c, n, 0.0)
+            h.changeRowBounds(base + c, fixed[c], INF)
+    return [fixed[c] for c in range(n)]
+
+
+def initial_panels(inst: Instance, pricer: Pricer) -> list[tuple[int, ...]]:
+    """A diverse start: take the heaviest panel, damp the weights of its people, repeat."""
+    n = len(inst.classes)
+    weights = [1.0] * n
+    panels: list[tuple[int, ...]] = []
+    for _ in range(max(5, min(30, n // 8))):
+        found = pricer.oracle.best(weights)
+        if found is None:
+            break
+        x = found[1]
+        panels.append(x)
+        for c, xc in enumerate(x):
+            if xc:
+                weights[c] *= 0.8 ** (xc / inst.classes[c].size)
+        top = max(weights)
+        weights = [w / top for w in weights]
+    return panels
+
+
+class _Decomposition:
+    """min sum_c s_c / n_c  s.t.  sum_P lam_P = 1,  sum_P lam_P x_Pc + s_c >= target_c (primal)."""
+
+    def __init__(self, inst: Instance, targets: Sequence[float]) -> None:
+        n = self.n = len(inst.classes)
+        sizes = [c.size for c in inst.classes]
+        h = new_solver()
+        h.setOptionValue("simplex_strategy", 4)  # primal: new columns keep the basis feasible
+        add_cols(h, [1.0 / s for s in sizes], [0.0] * n, [INF] * n)
+        add_row(h, 1.0, 1.0, [], [])
+        for c in range(n):
+            add_row(h, targets[c] * sizes[c], INF, [c], [1.0])
+        h.changeObjectiveSense(highspy.ObjSense.kMinimize)
+        self.h = h
+        self.panels: list[tuple[int, ...]] = []
+        self.known: set[tuple[int, ...]] = set()
+
+    def add(self, x: tuple[int, ...]) -> bool:
+        if x in self.known:
+            return False
+        self.known.add(x)
+        self.panels.append(x)
+        rows = [0] + [1 + c for c, v in enumerate(x) if v]
+        coefs = [1.0] + [float(v) for v in x if v]
+        self.h.addCol(0.0, 0.0, INF, len(rows), np.asarray(rows, np.int32), np.asarray(coefs))
+        return True
+
+    def solve(self) -> tuple[float, float, list[float]]:
+        self.h.run()
+        if status(self.h) != OPTIMAL:
+            raise RuntimeError("the decomposition LP failed")
+        sol = self.h.getSolution()
+        return self.h.getInfo().objective_function_value, sol.row_dual[0], list(sol.row_dual[1:])
+
+    def weights(self) -> list[float]:
+        return list(self.h.getSolution().col_value[self.n :])
+
+
+def leximin(inst: Instance, progress: Progress | None = None) -> Distribution:
+    n = len(inst.classes)
+    if inst.k == 0 or n == 0:
+        return Distribution(((0,) * n,), (1.0,), (0.0,) * n, "trivial", 0, 0)
+    pricer = Pricer(inst, SWAPS)
+    targets = relaxed_leximin(inst)
+    if progress is not None:
+        progress("leximin", 0.05)
+    dec = _Decomposition(inst, targets)
+    for x in initial_panels(inst, pricer):
+        dec.add(x)
+    rounds, shortfall = _decompose(inst, pricer, dec, targets, progress)
+    if shortfall <= SHORTFALL_TOL:
+        lam = dec.weights()
+        method = "relaxation-certified"
+        panels = dec.panels
+    else:
+        panels, lam, rounds2 = _exact_leximin(inst, pricer, dec.panels, progress)
+        rounds += rounds2
+        method = "column-generation"
+    weights, probs = _clean(inst, panels, lam)
+    if progress is not None:
+        progress("leximin", 1.0)
+    keep = [j for j, w in enumerate(weights) if w > 0]
+    return Distribution(
+        tuple(panels[j] for j in keep),
+        tuple(weights[j] for j in keep),
+        tuple(probs),
+        method,
+        rounds,
+        pricer.mip_calls,
+    )
+
+
+def _decompose(
+    inst: Instance,
+    pricer: Pricer,
+    dec: _Decomposition,
+    targets: Sequence[float],
+    progress: Progress | None,
+) -> tuple[int, float]:
+    """Column generation for the decomposition, with Wentges dual smoothing.
+
+    Prices at a mix of the LP duals and the best dual found so far (by its Lagrangian bound),
+    which damps the oscillation of the duals; a column is only added if it improves the LP.
+    Returns (rounds, final shortfall); a positive shortfall means the point is not in Q.
+    """
+    t = np.asarray(targets, dtype=np.float64) * np.asarray([c.size for c in inst.classes])
+    center: np.ndarray | None = None
+    best_bound = -INF
+    first = None
+    shortfall = INF
+    rounds = 0
+    while rounds < MAX_ROUNDS:
+        rounds += 1
+        shortfall, d0, dual = dec.solve()
+        if shortfall <= SHORTFALL_TOL:
+            break
+        d = np.asarray(dual)
+        added = 0
+        if center is not None:
+            ds = SMOOTHING * center + (1.0 - SMOOTHING) * d
+            value, x = pricer.best(ds)
+            if x is not None:
+                bound = float(t @ ds) - value
+                if bound > best_bound:
+                    best_bound, center = bound, ds
+                cands = [x, *pricer.swaps.swaps(x, d, -d0 + PRICE_TOL, pricer.limit)]
+                added = sum(dec.add(y) for y in cands if d0 + float(d @ np.asarray(y)) > PRICE_TOL)
+        if not added:
+            value, x = pricer.best(d, -d0 + PRICE_TOL)
+            bound = float(t @ d) - value
+            if bound > best_bound or center is None:
+                best_bound, center = bound, d
+            if x is None:
+                break  # no panel improves the LP: the shortfall is final
+            cands = [x, *pricer.swaps.swaps(x, d, -d0 + PRICE_TOL, pricer.limit)]
+            added = sum(dec.add(y) for y in cands)
+            if not added:
+                break
+        if progress is not None:
+            first = first or shortfall
+            done = 1.0 - np.log1p(shortfall / SHORTFALL_TOL) / np.log1p(first / SHORTFALL_TOL)
+            progress("leximin", 0.05 + 0.9 * max(0.0, min(1.0, float(done))))
+    return rounds, shortfall
+
+
+def _clean(
+    inst: Instance, panels: Sequence[tuple[int, ...]], lam: Sequence[float]
+) -> tuple[list[float], list[float]]:
+    sizes = [c.size for c in inst.classes]
+    w = np.clip(np.asarray(lam, dtype=np.float64), 0.0, None)
+    w[w < 1e-12] = 0.0
+    w = w / w.sum()
+    x = np.asarray(panels, dtype=np.float64).reshape(len(panels), len(sizes))
+    probs = (w @ x) / np.asarray(sizes, dtype=np.float64)
+    return [float(v) for v in w], [float(min(1.0, v)) for v in probs]
+
+
+def _exact_leximin(
+    inst: Instance,
+    pricer: Pricer,
+    start: Sequence[tuple[int, ...]],
+    progress: Progress | None,
+) -> tuple[list[tuple[int, ...]], list[float], int]:
+    """Level-by-level leximin over Q (dual LP: one row per panel, one column per class)."""
+    n = len(inst.classes)
+    sizes = [c.size for c in inst.classes]
+    h = new_solver()  # min mu - sum_fixed f_c y_c, sum_free y_c = 1, x_P/n . y <= mu
+    add_cols(h, [0.0] * n + [1.0], [0.0] * n + [-INF], [INF] * (n + 1))
+    add_row(h, 1.0, 1.0, list(range(n)), [1.0] * n)
+    h.changeObjectiveSense(highspy.ObjSense.kMinimize)
+    panels: list[tuple[int, ...]] = []
+    known: set[tuple[int, ...]] = set()
+
+    def add(x: tuple[int, ...]) -> None:
+        if x not in known:
+            known.add(x)
+            panels.append(x)
+            cols = [c for c, v in enumerate(x) if v]
+            add_row(h, -INF, 0.0, [*cols, n], [x[c] / sizes[c] for c in cols] + [-1.0])
+
+    for x in start:
+        add(x)
+    fixed: dict[int, float] = {}
+    rounds = 0
+    while len(fixed) < n:
+        rounds += 1
+        if rounds > MAX_ROUNDS:
+            raise RuntimeError("leximin did not converge")
+        h.run()
+        if status(h) != OPTIMAL:
+            raise RuntimeError("the leximin dual LP failed")
+        level = h.getInfo().objective_function_value
+        sol = list(h.getSolution().col_value)
+        y, mu = sol[:n], sol[n]
+        new = pricer.improving([y[c] / sizes[c] for c in range(n)], mu + PRICE_TOL)
+        fresh = [x for x in new if x not in known]
+        for x in fresh:
+            add(x)
+        if fresh:
+            continue
+        free = [c for c in range(n) if c not in fixed]
+        newly = [c for c in free if y[c] > DUAL_TOL] or [max(free, key=lambda c: (y[c], -c))]
+        for c in newly:
+            fixed[c] = min(1.0, max(0.0, level - FIX_SLACK))
+            h.changeCoeff(0, c, 0.0)
+            h.changeColCost(c, -fixed[c])
+        if progress is not None:
+            progress("leximin", len(fixed) / n)
+    targets = [fixed[c] for c in range(n)]
+    dec = _Decomposition(inst, targets)
+    for x in panels:
+        dec.add(x)
+    dec.solve()
+    return dec.panels, dec.weights(), rounds

@@ -1,0 +1,454 @@
+"""The sortition engine's data model and its integer program (pure; see ``sortition``).
+
+People with the same feature values are interchangeable, so the programs work on *classes*:
+all pool members outside a shared household with one feature combination form one class; in a
+household with two or more candidates, each (household, feature combination) is its own class,
+and a household row allows at most one of its classes in a panel. A panel is then a vector of
+counts per class. Every ordering here is canonical (sorted strings), so the result never
+depends on the order of the input rows or on dict/hash ordering.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+from highspy._core import _Highs
+
+INF = highspy.kHighsInf
+
+# (stage, fraction done in [0, 1]) — called from the engine for a live progress indicator.
+Progress = Callable[[str, float], None]
+
+
+@dataclass(frozen=True)
+class Person:
+    """One volunteer: a pseudonymous id, their value for each feature, an optional household."""
+
+    id: str
+    features: Mapping[str, str]
+    household: str | None = None
+
+
+@dataclass(frozen=True)
+class Quota:
+    """How many seats of the whole panel go to people with ``feature == value``.
+
+    ``min_flex``/``max_flex`` bound how far ``min`` may be lowered and ``max`` raised when the
+    quotas cannot all be met (defaults: 0 and the panel size).
+    """
+
+    feature: str
+    value: str
+    min: int
+    max: int
+    min_flex: int | None = None
+    max_flex: int | None = None
+
+
+@dataclass(frozen=True)
+class Relaxation:
+    """One change to one quota bound: ``bound`` is ``"min"`` or ``"max"``."""
+
+    feature: str
+    value: str
+    bound: str
+    current: int
+    suggested: int
+
+    def __str__(self) -> str:
+        verb = "lower" if self.bound == "min" else "raise"
+        return (
+            f"{verb} the {self.bound} of {self.feature}={self.value} "
+            f"from {self.current} to {self.suggested}"
+        )
+
+
+class SortitionInputError(ValueError):
+    """The pool, quotas or panel size cannot be used as given (a data error, not a conflict)."""
+
+
+class InfeasibleQuotasError(ValueError):
+    """No panel meets every quota (and the household rule).
+
+    ``conflicts`` are human-readable statements naming the quotas that clash;
+    ``relaxation`` is the smallest change (fewest seats moved) within ``min_flex``/``max_flex``
+    that makes the quotas satisfiable, or ``None`` if even the full flexibility is not enough.
+    """
+
+    def __init__(self, conflicts: Sequence[str], relaxation: Sequence[Relaxation] | None) -> None:
+        self.conflicts = tuple(conflicts)
+        self.relaxation = None if relaxation is None else tuple(relaxation)
+        parts = ["the quotas cannot all be met: " + "; ".join(self.conflicts)]
+        if self.relaxation:
+            parts.append(
+                "smallest fix within min_flex/max_flex: "
+                + "; ".join(str(r) for r in self.relaxation)
+            )
+        elif self.relaxation is None:
+            parts.append("no relaxation within min_flex/max_flex makes them feasible")
+        super().__init__(". ".join(parts))
+
+
+@dataclass(frozen=True)
+class Klass:
+    """Interchangeable pool members: same feature values, same household (or none)."""
+
+    values: tuple[str, ...]
+    household: str | None
+    members: tuple[str, ...]
+
+    @property
+    def size(self) -> int:
+        return len(self.members)
+
+    @property
+    def upper(self) -> int:
+        return 1 if self.household is not None else len(self.members)
+
+
+@dataclass(frozen=True)
+class Instance:
+    """A validated problem: classes, quota rows (already-selected people subtracted)."""
+
+    features: tuple[str, ...]
+    quota_keys: tuple[tuple[str, str], ...]
+    quotas: tuple[Quota, ...]  # as given, for the full panel, in quota_keys order
+    panel_size: int  # the full panel, including already-selected people
+    k: int  # seats left to fill
+    already_selected: tuple[str, ...]
+    excluded: tuple[str, ...]  # household members of already-selected people
+    classes: tuple[Klass, ...]
+    quota_rows: tuple[tuple[int, ...], ...]  # class indices per quota key
+    already_counts: tuple[int, ...]  # already-selected people per quota key
+    household_rows: tuple[tuple[int, ...], ...] = field(default=())
+
+    def bounds(self) -> tuple[list[int], list[int]]:
+        """Quota bounds for the seats left to fill."""
+        lows = [max(0, q.min - a) for q, a in zip(self.quotas, self.already_counts, strict=True)]
+        highs = [q.max - a for q, a in zip(self.quotas, self.already_counts, strict=True)]
+        return lows, highs
+
+    def flex(self) -> tuple[list[int], list[int]]:
+        """The loosest allowed bounds (min_flex, max_flex) for the full panel."""
+        lows = [0 if q.min_flex is None else min(q.min_flex, q.min) for q in self.quotas]
+        highs = [
+            self.panel_size if q.max_flex is None else max(q.max_flex, q.max) for q in self.quotas
+        ]
+        return lows, highs
+
+
+def build_instance(
+    people: Iterable[Person],
+    quotas: Iterable[Quota],
+    panel_size: int,
+    already_selected: Iterable[str] = (),
+) -> Instance:
+    """Validate the inputs and group the pool into classes of interchangeable people."""
+    people = list(people)
+    quotas = sorted(quotas, key=lambda q: (q.feature, q.value))
+    problems: list[str] = []
+    if panel_size < 1:
+        problems.append(f"the panel size must be at least 1 (got {panel_size})")
+    if not quotas:
+        problems.append("there are no quotas")
+    keys = [(q.feature, q.value) for q in quotas]
+    for key in sorted({k for k in keys if keys.count(k) > 1}):
+        problems.append(f"quota {key[0]}={key[1]} is given more than once")
+    for q in quotas:
+        if q.min < 0 or q.max < q.min:
+            problems.append(f"quota {q.feature}={q.value}: need 0 <= min <= max")
+    features = tuple(sorted({q.feature for q in quotas}))
+    values = {f: {q.value for q in quotas if q.feature == f} for f in features}
+    ids = [p.id for p in people]
+    seen: set[str] = set()
+    for pid in ids:
+        if not pid:
+            problems.append("a person has an empty id")
+        elif pid in seen:
+            problems.append(f"person id {pid!r} appears more than once")
+        seen.add(pid)
+    for p in people:
+        for f in features:
+            v = p.features.get(f)
+            if v is None or v == "":
+                problems.append(f"person {p.id!r} has no value for {f!r}")
+            elif v not in values[f]:
+                problems.append(f"person {p.id!r} has {f}={v!r}, which no quota names")
+    already = tuple(sorted(set(already_selected)))
+    by_id = {p.id: p for p in people}
+    for pid in already:
+        if pid not in by_id:
+            problems.append(f"already-selected id {pid!r} is not in the pool")
+    if len(already) > panel_size:
+        problems.append(f"{len(already)} people are already selected for a panel of {panel_size}")
+    if problems:
+        raise SortitionInputError("; ".join(problems))
+
+    taken_households = {by_id[pid].household for pid in already} - {None}
+    excluded = tuple(
+        sorted(p.id for p in people if p.household in taken_households and p.id not in already)
+    )
+    candidates = [p for p in people if p.id not in set(already) and p.id not in set(excluded)]
+    household_sizes: dict[str, int] = {}
+    for p in candidates:
+        if p.household is not None:
+            household_sizes[p.household] = household_sizes.get(p.household, 0) + 1
+    groups: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+    for p in candidates:
+        hh = p.household if p.household is not None and household_sizes[p.household] > 1 else None
+        vals = tuple(p.features[f] for f in features)
+        groups.setdefault(("" if hh is None else "\0" + hh, vals), []).append(p.id)
+    classes = tuple(
+        Klass(vals, None if hh == "" else hh[1:], tuple(sorted(members)))
+        for (hh, vals), members in sorted(groups.items())
+    )
+    findex = {f: i for i, f in enumerate(features)}
+    quota_rows = tuple(
+        tuple(i for i, c in enumerate(classes) if c.values[findex[f]] == v) for f, v in keys
+    )
+    already_counts = tuple(
+        sum(1 for pid in already if by_id[pid].features[f] == v) for f, v in keys
+    )
+    households: dict[str, list[int]] = {}
+    for i, c in enumerate(classes):
+        if c.household is not None:
+            households.setdefault(c.household, []).append(i)
+    household_rows = tuple(tuple(ix) for _, ix in sorted(households.items()) if len(ix) > 1)
+    return Instance(
+        features=features,
+        quota_keys=tuple(keys),
+        quotas=tuple(quotas),
+        panel_size=panel_size,
+        k=panel_size - len(already),
+        already_selected=already,
+        excluded=excluded,
+        classes=classes,
+        quota_rows=quota_rows,
+        already_counts=already_counts,
+        household_rows=household_rows,
+    )
+
+
+# --- HiGHS helpers ------------------------------------------------------------------------------
+
+
+def new_solver() -> _Highs:
+    """A silent, single-threaded, seeded HiGHS: the same input gives the same answer."""
+    h = _Highs()
+    for name, value in (
+        ("output_flag", False),
+        ("threads", 1),
+        ("random_seed", 0),
+        ("mip_rel_gap", 1e-9),
+        ("mip_abs_gap", 1e-9),
+        ("time_limit", INF),
+    ):
+        h.setOptionValue(name, value)
+    return h
+
+
+def add_cols(h: _Highs, costs: Sequence[float], lower: Sequence[float], upper: Sequence[float]):
+    n = len(costs)
+    h.addCols(
+        n,
+        np.asarray(costs, dtype=np.float64),
+        np.asarray(lower, dtype=np.float64),
+        np.asarray(upper, dtype=np.float64),
+        0,
+        np.zeros(0, dtype=np.int32),
+        np.zeros(0, dtype=np.int32),
+        np.zeros(0, dtype=np.float64),
+    )
+
+
+def add_row(h: _Highs, lower: float, upper: float, cols: Sequence[int], coefs: Sequence[float]):
+    h.addRow(
+        float(lower),
+        float(upper),
+        len(cols),
+        np.asarray(cols, dtype=np.int32),
+        np.asarray(coefs, dtype=np.float64),
+    )
+
+
+def set_integer(h: _Highs, cols: Sequence[int]) -> None:
+    h.changeColsIntegrality(
+        len(cols),
+        np.asarray(cols, dtype=np.int32),
+        np.array([highspy.HighsVarType.kInteger] * len(cols)),
+    )
+
+
+def status(h: _Highs) -> highspy.HighsModelStatus:
+    return h.getModelStatus()
+
+
+OPTIMAL = highspy.HighsModelStatus.kOptimal
+
+
+class PanelOracle:
+    """The integer program over panels: finds the panel of largest total weight."""
+
+    def __init__(self, inst: Instance) -> None:
+        self.inst = inst
+        n = len(inst.classes)
+        h = new_solver()
+        add_cols(h, [0.0] * n, [0.0] * n, [float(c.upper) for c in inst.classes])
+        set_integer(h, list(range(n)))
+        add_row(h, inst.k, inst.k, list(range(n)), [1.0] * n)
+        lows, highs = inst.bounds()
+        for rows, lo, hi in zip(inst.quota_rows, lows, highs, strict=True):
+            add_row(h, lo, hi, rows, [1.0] * len(rows))
+        for rows in inst.household_rows:
+            add_row(h, -INF, 1, rows, [1.0] * len(rows))
+        h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        self.h = h
+        self.calls = 0
+
+    def best(self, weights: Sequence[float]) -> tuple[float, tuple[int, ...]] | None:
+        """The feasible panel maximising ``sum(weights[c] * count[c])``; None if none exists."""
+        n = len(self.inst.classes)
+        self.h.changeColsCost(
+            n, np.arange(n, dtype=np.int32), np.asarray(weights, dtype=np.float64)
+        )
+        self.h.run()
+        self.calls += 1
+        if status(self.h) != OPTIMAL:
+            return None
+        x = tuple(int(round(v)) for v in self.h.getSolution().col_value)
+        return sum(w * xi for w, xi in zip(weights, x, strict=True)), x
+
+
+class SwapNeighbourhood:
+    """Panels one swap (a person of class a out, one of class b in) away from a given panel.
+
+    Column generation adds many columns per integer program this way: the swaps of the best
+    panel that still beat the dual bound are good columns too, and cost no solver call.
+    """
+
+    def __init__(self, inst: Instance) -> None:
+        n = len(inst.classes)
+        fidx = {key: j for j, key in enumerate(inst.quota_keys)}
+        self.values = np.array(
+            [[fidx[(f, c.values[i])] for i, f in enumerate(inst.features)] for c in inst.classes],
+            dtype=np.int64,
+        ).reshape(n, len(inst.features))
+        lows, highs = inst.bounds()
+        self.lows = np.array(lows, dtype=np.int64)
+        self.highs = np.array(highs, dtype=np.int64)
+        self.upper = np.array([c.upper for c in inst.classes], dtype=np.int64)
+        names = sorted({c.household for c in inst.classes if c.household is not None})
+        hidx = {h: i for i, h in enumerate(names)}
+        self.household = np.array(
+            [-1 if c.household is None else hidx[c.household] for c in inst.classes],
+            dtype=np.int64,
+        )
+        self.same = self.values[:, None, :] == self.values[None, :, :]  # n x n x F
+        self.nq = len(inst.quota_keys)
+        self.nh = len(names)
+
+    def swaps(
+        self, x: Sequence[int], weights: Sequence[float], threshold: float, limit: int
+    ) -> list[tuple[int, ...]]:
+        """Up to ``limit`` feasible one-swap panels with weight above ``threshold``, best first."""
+        xa = np.asarray(x, dtype=np.int64)
+        w = np.asarray(weights, dtype=np.float64)
+        counts = np.zeros(self.nq, dtype=np.int64)
+        for f in range(self.values.shape[1]):
+            np.add.at(counts, self.values[:, f], xa)
+        rem_ok = counts[self.values] - 1 >= self.lows[self.values]  # n x F
+        add_ok = counts[self.values] + 1 <= self.highs[self.values]
+        ok = np.all(self.same | (rem_ok[:, None, :] & add_ok[None, :, :]), axis=2)
+        ok &= (xa > 0)[:, None] & (xa < self.upper)[None, :]
+        np.fill_diagonal(ok, False)
+        if self.nh:
+            occupied = np.zeros(self.nh, dtype=bool)
+            hh_in = self.household[xa > 0]
+            occupied[hh_in[hh_in >= 0]] = True
+            hb = self.household
+            blocked = (hb >= 0) & occupied[np.maximum(hb, 0)]
+            # b's household is taken, unless the person leaving (class a) is that household's
+            ok &= ~blocked[None, :] | (self.household[:, None] == hb[None, :])
+        base = float(w @ xa)
+        gain = w[None, :] - w[:, None]
+        score = np.where(ok, base + gain, -np.inf)
+        flat = np.flatnonzero(score > threshold)
+        if flat.size == 0:
+            return []
+        order = flat[np.lexsort((flat, -score.ravel()[flat]))][:limit]
+        out = []
+        n = len(xa)
+        for pos in order:
+            a, b = divmod(int(pos), n)
+            y = xa.copy()
+            y[a] -= 1
+            y[b] += 1
+            out.append(tuple(int(v) for v in y))
+        return out
+
+
+class Pricer:
+    """Finds panels whose weight beats a threshold: LP relaxation first, integer program if needed.
+
+    If the LP relaxation's optimum is not above the threshold, no panel is (a proof, no integer
+    program needed); if it is integral, it is the best panel. Each improving panel comes with its
+    improving one-swap neighbours, so column generation needs far fewer rounds.
+    """
+
+    def __init__(self, inst: Instance, swaps_per_panel: int = 10) -> None:
+        self.oracle = PanelOracle(inst)
+        self.swaps = SwapNeighbourhood(inst)
+        self.limit = swaps_per_panel
+        n = len(inst.classes)
+        self.n = n
+        lp = new_solver()
+        add_cols(lp, [0.0] * n, [0.0] * n, [float(c.upper) for c in inst.classes])
+        add_row(lp, inst.k, inst.k, list(range(n)), [1.0] * n)
+        lows, highs = inst.bounds()
+        for rows, lo, hi in zip(inst.quota_rows, lows, highs, strict=True):
+            add_row(lp, lo, hi, rows, [1.0] * len(rows))
+        for rows in inst.household_rows:
+            add_row(lp, -INF, 1, rows, [1.0] * len(rows))
+        lp.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        self.lp = lp
+        self.lp_calls = 0
+
+    @property
+    def mip_calls(self) -> int:
+        return self.oracle.calls
+
+    def best(
+        self, weights: Sequence[float], threshold: float = -INF
+    ) -> tuple[float, tuple[int, ...] | None]:
+        """(an upper bound on the best panel's weight, that panel if its weight > threshold).
+
+        The bound is exact whenever a panel is returned.
+        """
+        n = self.n
+        w = np.asarray(weights, dtype=np.float64)
+        self.lp.changeColsCost(n, np.arange(n, dtype=np.int32), w)
+        self.lp.run()
+        self.lp_calls += 1
+        if status(self.lp) == OPTIMAL:
+            bound = self.lp.getInfo().objective_function_value
+            if bound <= threshold:
+                return bound, None
+            xf = np.asarray(self.lp.getSolution().col_value)
+            xr = np.round(xf)
+            if np.all(np.abs(xf - xr) < 1e-9):
+                x = tuple(int(v) for v in xr)
+                return float(w @ xr), x
+        found = self.oracle.best(weights)
+        if found is None:
+            return -INF, None
+        return found[0], (found[1] if found[0] > threshold else None)
+
+    def improving(self, weights: Sequence[float], threshold: float) -> list[tuple[int, ...]]:
+        """Panels with ``weights . x > threshold``, best first; [] proves there are none."""
+        _, x = self.best(weights, threshold)
+        if x is None:
+            return []
+        return [x, *self.swaps.swaps(x, weights, threshold, self.limit)]

@@ -1,0 +1,204 @@
+"""Rounding the leximin distribution to a uniform lottery over m panels of people.
+
+Two steps, both deterministic:
+
+1. *Class level.* An integer program picks how many of the m lottery slots each panel of the
+   distribution gets (``c_P >= 0``, ``sum c_P = m``). Each class c then has ``T_c`` seats over the
+   whole lottery. Hard constraint: every person's share stays within 1/m of their optimal
+   probability (``T_c`` between ``n_c (ceil(m p_c) - 1)`` and ``n_c (floor(m p_c) + 1)``); the
+   objective pushes every ``T_c`` into ``[n_c floor(m p_c), n_c ceil(m p_c)]``, the band where
+   every person is in ``floor(m p)`` or ``ceil(m p)`` panels. Since only panels of the
+   distribution are used, every lottery panel meets every quota and the household rule.
+2. *People.* Within a class, seats are dealt to the members in turn (sorted ids, cyclically),
+   so each member gets ``floor(T_c / n_c)`` or ``ceil(T_c / n_c)`` seats and no panel takes a
+   member twice (a panel takes at most ``n_c`` members of class c).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from facilitation.sortition_leximin import Distribution
+from facilitation.sortition_model import Instance, SwapNeighbourhood
+
+
+@dataclass(frozen=True)
+class ClassRounding:
+    panels: tuple[tuple[int, ...], ...]  # m class-level panels (seats per class)
+    within_band: bool  # every person in floor(m p) or ceil(m p) panels
+    within_one: bool  # every person's share within 1/m of p
+
+
+def _near_int(v: float) -> float:
+    r = round(v)
+    return float(r) if abs(v - r) < 1e-6 else v
+
+
+def _targets(dist: Distribution, inst: Instance, m: int):
+    sizes = [c.size for c in inst.classes]
+    out = []
+    for c, p in enumerate(dist.class_probabilities):
+        mp = _near_int(m * p)
+        n = sizes[c]
+        out.append(
+            (
+                n * math.floor(mp),  # band low
+                n * math.ceil(mp),  # band high
+                n * max(0, math.ceil(mp) - 1),  # hard low
+                n * min(m, math.floor(mp) + 1),  # hard high
+            )
+        )
+    return out
+
+
+def _largest_remainder(weights: Sequence[float], m: int) -> list[int]:
+    exact = [w * m for w in weights]
+    base = [math.floor(v) for v in exact]
+    order = sorted(range(len(exact)), key=lambda j: (-(exact[j] - base[j]), j))
+    for j in order[: m - sum(base)]:
+        base[j] += 1
+    return base
+
+
+def round_classes(
+    dist: Distribution, inst: Instance, m: int, swaps: SwapNeighbourhood | None = None
+) -> ClassRounding:
+    """m class-level panels whose seat totals per class sit in the floor/ceil band if possible.
+
+    Start from the largest-remainder rounding of ``m * weights``, then repair: while some class
+    is outside its band, move one seat between it and a class on the other side of its target
+    inside one lottery panel where that swap keeps every quota and the household rule.
+    """
+    swaps = swaps or SwapNeighbourhood(inst)
+    n = len(inst.classes)
+    counts = _largest_remainder(dist.weights, m)
+    rows = [x for x, c in zip(dist.panels, counts, strict=True) for _ in range(c)]
+    X = np.asarray(rows, dtype=np.int64).reshape(m, n)
+    targets = _targets(dist, inst, m)
+    lo = np.array([t[0] for t in targets], dtype=np.int64)
+    hi = np.array([t[1] for t in targets], dtype=np.int64)
+    exact = np.array(
+        [m * p * c.size for p, c in zip(dist.class_probabilities, inst.classes, strict=True)]
+    )
+    V = swaps.values  # n x F quota index per class and feature
+    onehot = np.zeros((n, swaps.nq), dtype=np.int64)
+    for f in range(V.shape[1]):
+        onehot[np.arange(n), V[:, f]] += 1
+    C = X @ onehot  # m x nq seats per quota value in each lottery panel
+    hh = swaps.household
+    occ = np.zeros((m, max(1, swaps.nh)), dtype=bool)
+    if swaps.nh:
+        members = hh >= 0
+        occ[:, :] = False
+        for c in np.flatnonzero(members):
+            occ[X[:, c] > 0, hh[c]] = True
+    T = X.sum(axis=0)
+    stuck: set[tuple[str, int]] = set()
+    for _ in range(50 * n + 100):
+        deficit = lo - T
+        surplus = T - hi
+        worst = None
+        for c in range(n):
+            for kind, amount in (("in", deficit[c]), ("out", surplus[c])):
+                if amount > 0 and (kind, c) not in stuck:
+                    key = (-int(amount), c, kind)
+                    worst = key if worst is None or key < worst else worst
+        if worst is None:
+            break
+        _, c, kind = worst
+        move = _find_swap(X, C, occ, swaps, T, lo, hi, exact, c, kind)
+        if move is None:
+            stuck.add((kind, c))
+            continue
+        j, a, b = move
+        X[j, a] -= 1
+        X[j, b] += 1
+        C[j] += onehot[b] - onehot[a]
+        if hh[a] >= 0:
+            occ[j, hh[a]] = False
+        if hh[b] >= 0:
+            occ[j, hh[b]] = True
+        T[a] -= 1
+        T[b] += 1
+        stuck.clear()
+    hard_lo = np.array([t[2] for t in targets])
+    hard_hi = np.array([t[3] for t in targets])
+    within_band = bool(np.all((lo <= T) & (hi >= T)))
+    within_one = bool(np.all((hard_lo <= T) & (hard_hi >= T)))
+    panels = [tuple(int(v) for v in row) for row in X]
+    return ClassRounding(tuple(panels), within_band, within_one)
+
+
+def _find_swap(X, C, occ, swaps, T, lo, hi, exact, c: int, kind: str):
+    """A (panel, out-class, in-class) swap moving one seat into (kind "in") or out of class c."""
+    V, lows, highs, hh, upper = swaps.values, swaps.lows, swaps.highs, swaps.household, swaps.upper
+    if kind == "in":
+        b = c
+        others = np.flatnonzero(lo <= T - 1)  # classes that can give a seat
+        a_idx, b_idx = others, np.full(others.shape, b)
+    else:
+        a = c
+        others = np.flatnonzero(hi >= T + 1)  # classes that can take a seat
+        a_idx, b_idx = np.full(others.shape, a), others
+    keep = a_idx != b_idx
+    a_idx, b_idx = a_idx[keep], b_idx[keep]
+    if a_idx.size == 0:
+        return None
+    # feasibility over (panel, candidate): m x K
+    ok = (X[:, a_idx] > 0) & (X[:, b_idx] < upper[b_idx])
+    for f in range(V.shape[1]):
+        qa, qb = V[a_idx, f], V[b_idx, f]
+        same = qa == qb
+        fine = (C[:, qa] - 1 >= lows[qa]) & (C[:, qb] + 1 <= highs[qb])
+        ok &= same | fine
+    if swaps.nh:
+        hb = hh[b_idx]
+        taken = np.where(hb >= 0, occ[:, np.maximum(hb, 0)], False)
+        ok &= ~taken | (hh[a_idx] == hb)
+    usable = ok.any(axis=0)
+    if not usable.any():
+        return None
+    other = b_idx if kind == "out" else a_idx
+    # prefer givers furthest above their target, takers furthest below theirs
+    slack = T[other] - exact[other] if kind == "in" else exact[other] - T[other]
+    cand = np.flatnonzero(usable)
+    best = cand[np.lexsort((other[cand], -slack[cand]))[0]]
+    j = int(np.flatnonzero(ok[:, best])[0])
+    return j, int(a_idx[best]), int(b_idx[best])
+
+
+def deal_people(inst: Instance, panels: Sequence[tuple[int, ...]]) -> list[tuple[str, ...]]:
+    """Turn class-level panels into panels of people, sorted canonically."""
+    cursor = [0] * len(inst.classes)
+    out: list[tuple[str, ...]] = []
+    for x in sorted(panels):
+        if True:
+            ids: list[str] = list(inst.already_selected)
+            for c, xc in enumerate(x):
+                if not xc:
+                    continue
+                members = inst.classes[c].members
+                size = len(members)
+                for step in range(xc):
+                    ids.append(members[(cursor[c] + step) % size])
+                cursor[c] = (cursor[c] + xc) % size
+            out.append(tuple(sorted(ids)))
+    out.sort()
+    return out
+
+
+def lottery_shares(lottery: Sequence[Sequence[str]], ids: Sequence[str]) -> dict[str, float]:
+    counts = dict.fromkeys(ids, 0)
+    for panel in lottery:
+        for pid in panel:
+            counts[pid] += 1
+    m = len(lottery)
+    return {pid: counts[pid] / m for pid in ids}
+
+
+def as_array(panels: Sequence[tuple[int, ...]], n: int) -> np.ndarray:
+    return np.asarray(panels, dtype=np.int64).reshape(len(panels), n)
