@@ -83,7 +83,11 @@ class Settings:
     self_training_weight: float = 0.5  # weight of unlabelled notes in refined prototypes
     prior_weight: float = 0.5  # 0: themes equally likely; 1: as frequent as they seem
     temperature: float = 0.05  # softmax temperature of the reported scores
-    graph_neighbours: int = 10  # per note in the clustering graph (capped by n - 1)
+    # Clustering has no examples to lean on, so topic (domain) features weigh more there.
+    cluster_weights: dict[str, float] = field(
+        default_factory=lambda: {**DEFAULT_WEIGHTS, "concept": 1.0}
+    )
+    graph_neighbours: int = 8  # per note in the clustering graph (capped by n - 1)
     cluster_sample: int = 500  # above this many distinct texts, cluster a seeded sample
     kmeans_starts: int = 10
     seed: int = 20261127
@@ -122,6 +126,9 @@ def rank_themes(
     """For each note (in input order), every theme with a score, best first.
 
     Theme names must be unique. A theme with no examples is scored from its name alone.
+    The notes are ranked together: they also refine the themes (self-training) and set the
+    word weights, so pass all of a phase's unplaced notes in one call, not one at a time.
+    The result for a given (themes, notes) input is always the same.
     """
     s = settings or Settings()
     _check_ids(notes)
@@ -351,7 +358,7 @@ def cluster_notes(notes: Sequence[Note], k: int, settings: Settings | None = Non
     if m <= k:
         labels_of_distinct = np.arange(m)
     else:
-        labels_of_distinct = _cluster_vectors(vectorise(analysed, s.weights), k, s)
+        labels_of_distinct = _cluster_vectors(vectorise(analysed, s.cluster_weights), k, s)
     groups_d: dict[int, list[int]] = defaultdict(list)
     for d, lab in enumerate(labels_of_distinct):
         groups_d[int(lab)].append(d)

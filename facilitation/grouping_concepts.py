@@ -148,6 +148,12 @@ _DOMAINS: dict[str, str] = {
         competence* metier*
         arbeit* beschaftig* unternehm* industrie* wirtschaft* forschung* technik*
         """,
+    "removal": """
+        capture* sequest* ccs beccs daccs removal* removals offset* offsetting peatland*
+        co2-fangst* fangst* lagring* co2-lagring* *lagring* negative
+        captage* captation* sequestration* stockage* puits compensation* compenser
+        abscheidung* speicherung* kompensation*
+        """,
     "health": """
         health* healthcare hospital* doctor* nurse* patient* care carer* wellbeing well-being
         mental illness* disease* medic* pollution polluted air
