@@ -258,8 +258,8 @@ def test_settings_can_fix_the_language() -> None:
 # Recorded with 40 seeded draws of 3 examples per theme (see docs/benchmarks.md for the
 # 200-draw figures). The guard allows 0.01 for floating-point noise, nothing more.
 RECORDED = {
-    "uk_lancaster_2020_en": {"top1": 0.875, "top3": 0.987, "ari": 0.319},
-    "uk_north_of_tyne_2021_en": {"top1": 0.818, "top3": 0.989, "ari": 0.503},
+    "uk_lancaster_2020_en": {"top1": 0.875, "top3": 0.987, "ari": 0.499},
+    "uk_north_of_tyne_2021_en": {"top1": 0.814, "top3": 0.990, "ari": 0.529},
 }
 
 
