@@ -88,7 +88,8 @@ class PlanStats:
     table) are left out of the pair figures and counted in ``forced_pairs``.
     ``band_misses`` counts (round, table, attribute, value) cells outside their band,
     ``band_distance`` the people by which they miss, ``band_misses_by_attribute`` splits the
-    misses per balanced attribute.
+    misses per balanced attribute and ``tables_off_band`` counts (round, table, attribute)
+    with at least one value outside its band.
     """
 
     rounds: int
@@ -102,6 +103,7 @@ class PlanStats:
     band_misses: int
     band_distance: int
     band_misses_by_attribute: Mapping[str, int]
+    tables_off_band: int = 0
     iterations: int = 0
 
     def as_dict(self) -> dict[str, object]:
@@ -118,6 +120,7 @@ class PlanStats:
             "band_misses": self.band_misses,
             "band_distance": self.band_distance,
             "band_misses_by_attribute": dict(self.band_misses_by_attribute),
+            "tables_off_band": self.tables_off_band,
             "iterations": self.iterations,
         }
 

@@ -296,6 +296,7 @@ def evaluate(inst: Instance, tabs: IntArray, iterations: int = 0) -> PlanStats:
     repeats = int(np.maximum(c - 1, 0).sum())
     misses = 0
     distance = 0
+    off = 0
     by_attr: dict[str, int] = {}
     for a in inst.attributes:
         k = len(a.labels)
@@ -305,6 +306,7 @@ def evaluate(inst: Instance, tabs: IntArray, iterations: int = 0) -> PlanStats:
             np.add.at(cnt, (row, a.codes), 1)
             over = np.maximum(cnt - a.hi, 0) + np.maximum(a.lo - cnt, 0)
             a_miss += int((over > 0).sum())
+            off += int((over > 0).any(1).sum())
             distance += int(over.sum())
         by_attr[a.name] = a_miss
         misses += a_miss
@@ -320,5 +322,6 @@ def evaluate(inst: Instance, tabs: IntArray, iterations: int = 0) -> PlanStats:
         band_misses=misses,
         band_distance=distance,
         band_misses_by_attribute=by_attr,
+        tables_off_band=off,
         iterations=iterations,
     )
