@@ -101,6 +101,30 @@ def minimal_relaxation(inst: Instance, within_flex: bool) -> list[Relaxation] | 
     return out
 
 
+def conflicting_bounds(inst: Instance) -> list[tuple[int, str]]:
+    """An irreducible set of quota bounds that cannot hold together (deletion filter).
+
+    Each bound in turn is dropped for good if the rest is still infeasible without it; what is
+    left clashes, and dropping any one of them would remove this clash.
+    """
+    oracle = PanelOracle(inst)
+    lows, highs = inst.bounds()
+    n_fixed_rows = 1  # the panel-size row comes first, then one row per quota
+    zero = [0.0] * len(inst.classes)
+    kept: list[tuple[int, str]] = []
+    for j in range(len(inst.quotas)):
+        for bound in ("min", "max"):
+            lo = 0.0 if bound == "min" else lows[j]
+            hi = highs[j] if bound == "min" else INF
+            oracle.h.changeRowBounds(n_fixed_rows + j, lo, hi)
+            if oracle.best(zero) is not None:  # needed: put it back
+                oracle.h.changeRowBounds(n_fixed_rows + j, lows[j], highs[j])
+                kept.append((j, bound))
+            else:
+                lows[j], highs[j] = lo, hi
+    return kept
+
+
 def check_feasible(inst: Instance) -> None:
     """Raise InfeasibleQuotasError (naming the clash and the smallest fix) if no panel exists."""
     conflicts = obvious_conflicts(inst)
@@ -110,17 +134,17 @@ def check_feasible(inst: Instance) -> None:
         return
     relaxation = minimal_relaxation(inst, within_flex=True)
     if not conflicts:
-        needed = relaxation or minimal_relaxation(inst, within_flex=False) or []
-        names = sorted({f"{r.feature}={r.value}" for r in needed})
-        detail = ", ".join(
-            f"{q.feature}={q.value} (min {q.min}, max {q.max})"
-            for q in inst.quotas
-            if f"{q.feature}={q.value}" in names
-        )
-        if detail:
+        clash = conflicting_bounds(inst)
+        if clash:
+            detail = ", ".join(
+                f"{inst.quotas[j].feature}={inst.quotas[j].value} "
+                f"{bound} {getattr(inst.quotas[j], bound)}"
+                for j, bound in clash
+            )
             conflicts = [f"no panel of {inst.panel_size} meets these quotas together: {detail}"]
         else:
             conflicts = [
-                f"no panel of {inst.panel_size} meets the quotas and the household rule together"
+                f"no panel of {inst.panel_size} can be formed from the pool under the "
+                "one-per-household rule"
             ]
     raise InfeasibleQuotasError(conflicts, relaxation)
