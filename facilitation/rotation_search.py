@@ -71,7 +71,8 @@ class Search:
         self.iterations = 0
         self.tenure = (4, 12)
         self.stall = 2000
-        self.max_candidates = 32
+        # (round, person) rows scored per step: all of them at 36 people, a sample at 200.
+        self.max_candidates = max(32, 6000 // max(self.n, 1))
 
     # ----------------------------------------------------------------- state bookkeeping
     def load(self, tabs: IntArray) -> None:
