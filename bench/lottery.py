@@ -51,10 +51,10 @@ def gini(values: list[float]) -> float:
 def summary(probabilities: dict[str, float]) -> dict[str, float]:
     values = list(probabilities.values())
     return {
+        "gini": max(0.0, gini(values)),
         "min": min(values),
         "median": statistics.median(values),
         "max": max(values),
-        "gini": gini(values),
     }
 
 
@@ -76,6 +76,10 @@ def read_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
 
 
 def peer_worker(name: str, backend: str, panels: int) -> None:
+    import os
+
+    result_fd = os.dup(1)  # the library logs to stdout: send that to stderr, keep stdout for JSON
+    os.dup2(2, 1)
     from sortition_algorithms import Settings, read_in_features, read_in_people
     from sortition_algorithms.committee_generation.maximin import find_distribution_maximin
     from sortition_algorithms.core import lottery_rounding
@@ -105,15 +109,16 @@ def peer_worker(name: str, backend: str, panels: int) -> None:
     start = time.perf_counter()
     lottery = [sorted(c) for c in lottery_rounding(committees, weights, panels)]
     rounding_seconds = time.perf_counter() - start
-    json.dump(
-        {
-            "probabilities": probs,
-            "lottery": lottery,
-            "seconds": seconds,
-            "rounding_seconds": rounding_seconds,
-        },
-        sys.stdout,
-    )
+    with os.fdopen(result_fd, "w") as out:
+        json.dump(
+            {
+                "probabilities": probs,
+                "lottery": lottery,
+                "seconds": seconds,
+                "rounding_seconds": rounding_seconds,
+            },
+            out,
+        )
 
 
 def run_peer(name: str, backend: str, panels: int, timeout: float) -> dict | None:
