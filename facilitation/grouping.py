@@ -88,7 +88,7 @@ class Settings:
         default_factory=lambda: {**DEFAULT_WEIGHTS, "concept": 1.0}
     )
     graph_neighbours: int = 8  # per note in the clustering graph (capped by n - 1)
-    cluster_sample: int = 500  # above this many distinct texts, cluster a seeded sample
+    cluster_sample: int = 300  # above this many distinct texts, cluster a seeded sample
     kmeans_starts: int = 10
     seed: int = 20261127
     language: str | None = None  # None: guess from the texts
@@ -281,8 +281,7 @@ def _cluster_vectors(vectors: np.ndarray, k: int, s: Settings) -> np.ndarray:
     labels[sample] = _kmeans(emb, k, s.kmeans_starts, s.seed)
     members = sample
     for _ in range(3):
-        centres = np.zeros((k, vectors.shape[1]), dtype=np.float32)
-        np.add.at(centres, labels[members], vectors[members])
+        centres = np.stack([vectors[members[labels[members] == j]].sum(axis=0) for j in range(k)])
         sims = np.dot(vectors, _normalise(centres).T)
         labels = _fill_empty(sims.argmax(axis=1), -sims, k)
         members = np.arange(m)

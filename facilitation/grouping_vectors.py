@@ -94,12 +94,13 @@ def _block_matrix(counters: Sequence[Counter[str]]) -> tuple[np.ndarray, np.ndar
         width = len(order)
     target = column[col]
     keep = target >= 0
-    values = (weight[keep] / norms[row[keep]]).astype(np.float32)
-    matrix = np.zeros((n, max(width, 1)), dtype=np.float32)
-    if width == MAX_COLUMNS:  # folded: two features may share a column
-        np.add.at(matrix, (row[keep], target[keep]), values)
-    else:
-        matrix[row[keep], target[keep]] = values
+    values = weight[keep] / norms[row[keep]]
+    width = max(width, 1)
+    if width == MAX_COLUMNS:  # folded: two features may share a column, so add them up
+        flat = np.bincount(row[keep] * width + target[keep], values, minlength=n * width)
+        return flat.reshape(n, width).astype(np.float32), present
+    matrix = np.zeros((n, width), dtype=np.float32)
+    matrix[row[keep], target[keep]] = values
     return matrix, present
 
 
