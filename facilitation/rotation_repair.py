@@ -157,29 +157,34 @@ def _shed_overfull(inst: Instance, search: Search, row: IntArray, up: np.ndarray
             # Prefer someone who can sit at a table with room without a keep-apart partner.
             room = inst.sizes - np.bincount(row[row >= 0], minlength=inst.tables)
             open_tables = np.flatnonzero(room > 0)
+            floating = row < 0
             for k, p in enumerate(here):
                 if open_tables.size and all(
                     inst.apart[p, row == u].any() for u in open_tables
                 ):
                     gain[k] -= 1e12
+                if inst.apart[p, floating].any():  # they might need the same open seats
+                    gain[k] -= 1e9
             row[here[int(np.argmax(gain))]] = -1
 
 
 def _seat_floating(
     inst: Instance, search: Search, row: IntArray, up: np.ndarray, rng: np.random.Generator
 ) -> None:
-    """Seat everyone unseated where there is room, cheapest first; unblock keep-apart."""
-    free = np.flatnonzero(row < 0)
-    free = free[rng.permutation(free.size)]
-    free = free[np.argsort(-inst.apart[free].sum(1), kind="stable")]
-    for p in free:
-        p = int(p)
+    """Seat everyone unseated where there is room, fewest options first; unblock keep-apart."""
+    free = [int(p) for p in rng.permutation(np.flatnonzero(row < 0))]
+    while free:
         room = inst.sizes - np.bincount(row[row >= 0], minlength=inst.tables)
-        ok = room > 0
+        options = []
+        for p in free:
+            ok = room > 0
+            for t in np.flatnonzero(ok):
+                if inst.apart[p][row == t].any():
+                    ok[t] = False
+            options.append(ok)
+        k = int(np.argmin([ok.sum() for ok in options]))
+        p, ok = free.pop(k), options[k]
         partners = inst.apart[p]
-        for t in np.flatnonzero(ok):
-            if partners[row == t].any():
-                ok[t] = False
         if ok.any():
             cost = _seat_cost(search, row, up, p)
             row[p] = int(np.argmin(np.where(ok, cost, np.inf)))

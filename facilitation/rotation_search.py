@@ -156,13 +156,27 @@ class Search:
             c += row[:, None] == row[None, :]
         np.fill_diagonal(c, 0)
         for r in range(first_round, self.R):
-            row = self._construct_round(self.up[c] * self.W)
+            row = self._construct_round_retrying(self.up[c] * self.W)
             self.tabs[r] = row
             c += row[:, None] == row[None, :]
             np.fill_diagonal(c, 0)
         self.load(self.tabs)
 
-    def _construct_round(self, up: FloatArray) -> IntArray:
+    def _construct_round_retrying(self, up: FloatArray, attempts: int = 30) -> IntArray:
+        """`_construct_round`, retried in other random orders when the constraints bite.
+
+        After the first failure groups go to random tables with room, costs ignored, so a
+        seating that keeps every hard constraint is usually found when one exists.
+        """
+        for attempt in range(attempts):
+            try:
+                return self._construct_round(up, feasibility_first=attempt > 0)
+            except RotationError:
+                if attempt == attempts - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _construct_round(self, up: FloatArray, feasibility_first: bool = False) -> IntArray:
         inst, rng, n, t_count = self.inst, self.rng, self.n, self.T
         row = np.full(n, -1, dtype=np.int64)
         room = inst.sizes.copy()
@@ -204,6 +218,8 @@ class Search:
         free_groups.sort(key=len, reverse=True)
         for grp in free_groups:
             score = g[grp].sum(0) + balance_cost(grp) + rng.random(t_count) * 1e-3
+            if feasibility_first:
+                score = rng.random(t_count)
             ok = room >= len(grp)
             if apart is not None:
                 ok &= apart[grp].sum(0) == 0
@@ -219,6 +235,8 @@ class Search:
         for p in singles:
             p = int(p)
             score = g[p] + balance_cost([p]) + rng.random(t_count) * 1e-3
+            if feasibility_first:
+                score = rng.random(t_count)
             ok = room > 0
             if apart is not None:
                 ok &= apart[p] == 0
