@@ -6,6 +6,8 @@ import csv
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from facilitation.grouping import Note, Ranking, Settings, Theme, cluster_notes, rank_themes
 from facilitation.grouping_quality import (
@@ -289,3 +291,28 @@ def test_large_inputs_cluster_a_sample_and_keep_k_non_empty_clusters() -> None:
         assert len(clusters) == k
         assert sorted(i for c in clusters for i in c.note_ids) == sorted(n.id for n in notes)
     assert cluster_notes(notes, 5, small_sample) == cluster_notes(notes, 5, small_sample)
+
+
+WORDS = ["bus", "car", "bike", "home", "heat", "pump", "food", "farm", "the", "123", "!", "é"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    texts=st.lists(st.lists(st.sampled_from(WORDS), max_size=6).map(" ".join), max_size=12),
+    k=st.integers(min_value=1, max_value=15),
+    theme_examples=st.lists(st.lists(st.sampled_from(WORDS), max_size=3), max_size=4),
+)
+def test_any_small_input_gives_a_well_formed_answer(
+    texts: list[str], k: int, theme_examples: list[list[str]]
+) -> None:
+    notes = [Note(f"n{i}", t) for i, t in enumerate(texts)]
+    clusters = cluster_notes(notes, k)
+    assert sorted(i for c in clusters for i in c.note_ids) == sorted(n.id for n in notes)
+    assert all(c.note_ids and c.label for c in clusters)
+    distinct = {" ".join(fold(t).split()) for t in texts}
+    assert len(clusters) == min(k, len(distinct))
+    themes = [Theme(f"T{j}", tuple(ex)) for j, ex in enumerate(theme_examples)]
+    for ranking in rank_themes(themes, notes):
+        assert len(ranking.themes) == len(themes)
+        if themes:
+            assert sum(s for _, s in ranking.themes) == pytest.approx(1.0, abs=1e-4)
