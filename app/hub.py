@@ -25,8 +25,8 @@ from app.config import Settings
 from app.db import session_scope
 from app.events import LoggedEvent, events_after, last_seqs
 from app.snapshot import load_room
-from app.views import STRUCTURAL, Viewer, event_view_key, heartbeat_fragment, render_event
-from facilitation.room import RoomState
+from app.views import Viewer, event_note, event_view_key, heartbeat_fragment, render_event
+from facilitation.room import RoomState, apply_event
 
 log = logging.getLogger("samling.hub")
 
@@ -97,6 +97,7 @@ class Hub:
         self.redis = None
         self.tasks: list[asyncio.Task[None]] = []
         self.delivered_events = 0
+        self.rooms: dict[int, RoomState] = {}
         from app.dispatch import note_limiter
 
         self.note_limit = note_limiter()
@@ -141,6 +142,7 @@ class Hub:
         """After a commit: wake this process at once, and the others through Redis."""
         if not events:
             return
+        self._deliver_committed(events)
         self.bell.set()
         if self.redis is not None:
             try:
@@ -173,8 +175,9 @@ class Hub:
         conns = self.connections.get(conn.viewer.assembly_id)
         if conns is not None:
             conns.discard(conn)
-            if not conns:
+            if not conns:  # nobody here to keep the room moving: read it afresh next time
                 del self.connections[conn.viewer.assembly_id]
+                self.rooms.pop(conn.viewer.assembly_id, None)
 
     async def _deliver_loop(self) -> None:
         while True:
@@ -189,6 +192,36 @@ class Hub:
                 log.exception("delivery failed; retrying on the next poll")
                 await asyncio.sleep(0.2)
 
+    async def room(self, assembly_id: int) -> RoomState:
+        """The assembly's live room, kept in memory and moved forward by the events this
+        process delivers (``apply_event``, which the equivalence tests hold to the database)."""
+        state = self.rooms.get(assembly_id)
+        if state is None:
+
+            def load() -> RoomState:
+                with session_scope(self.engine) as db:
+                    return load_room(db, assembly_id)
+
+            loaded = await run_in_threadpool(load)
+            state = self.rooms.get(assembly_id)
+            if state is None or state.seq < loaded.seq:
+                self.rooms[assembly_id] = state = loaded
+        return state
+
+    def _deliver_committed(self, events: list[LoggedEvent]) -> None:
+        """Fast path: events this process just committed follow on from its room directly,
+        so they go out without reading them back. Anything else waits for ``deliver``."""
+        aid = events[0].assembly_id
+        room = self.rooms.get(aid)
+        if room is None or events[0].seq != room.seq + 1 or aid not in self.connections:
+            return
+        if any(b.seq != a.seq + 1 for a, b in zip(events, events[1:], strict=False)):
+            return
+        for event in events:
+            room = apply_event(room, event.seq, event.kind, event.payload)
+        self.rooms[aid] = room
+        self._fan_out(aid, events, room)
+
     async def deliver(self) -> None:
         """Read what this process's connections have not had yet, in order, and hand it out."""
         if not self.connections:
@@ -196,23 +229,33 @@ class Hub:
         wanted = {
             aid: min(c.cursor for c in conns) for aid, conns in self.connections.items() if conns
         }
+        rooms = {aid: self.rooms.get(aid) for aid in wanted}
 
         def read() -> dict[int, tuple[list[LoggedEvent], RoomState | None]]:
             with session_scope(self.engine) as db:
                 newest = last_seqs(db, list(wanted))
                 batches = {}
                 for aid, since in wanted.items():
-                    if newest.get(aid, 0) <= since:
+                    room = rooms[aid]
+                    if newest.get(aid, 0) <= since and room is not None:
                         continue
                     events = events_after(db, aid, since, BATCH)
-                    structural = any(e.kind in STRUCTURAL for e in events)
-                    batches[aid] = (events, load_room(db, aid) if structural else None)
+                    gap = room is None or (events and room.seq < events[0].seq - 1)
+                    batches[aid] = (events, load_room(db, aid) if gap else None)
                 return batches
 
         batches = await run_in_threadpool(read)
         more = False
-        for aid, (events, state) in batches.items():
-            self._fan_out(aid, events, state)
+        for aid, (events, fresh) in batches.items():
+            room = self.rooms.get(aid)
+            if fresh is not None and (room is None or room.seq < fresh.seq):
+                room = fresh
+            for event in events:
+                if room is not None and event.seq == room.seq + 1:
+                    room = apply_event(room, event.seq, event.kind, event.payload)
+            if room is not None:
+                self.rooms[aid] = room
+            self._fan_out(aid, events, room)
             more = more or len(events) == BATCH
         if more:
             self.bell.set()
@@ -220,10 +263,13 @@ class Hub:
     def _fan_out(
         self, assembly_id: int, events: list[LoggedEvent], state: RoomState | None
     ) -> None:
-        conns = list(self.connections.get(assembly_id, ()))
+        # phones first: the few heavy views (projector, facilitators) are rendered after them
+        conns = sorted(self.connections.get(assembly_id, ()),
+                       key=lambda c: c.viewer.role != "participant")
         behind = False
         for event in events:
             rendered: dict[Hashable, str] = {}
+            note = event_note(event)
             for conn in conns:
                 if conn.cursor >= event.seq:
                     continue
@@ -234,7 +280,7 @@ class Hub:
                 if event.kind == "seating" and conn.viewer.role == "participant" and state:
                     seating = state.seating
                     conn.table_no = seating.table_of(conn.viewer.member_id) if seating else None
-                key = event_view_key(event, conn.viewer, conn.table_no)
+                key = event_view_key(event, conn.viewer, conn.table_no, note)
                 if key is None:
                     continue
                 if key not in rendered:

@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
@@ -17,7 +16,6 @@ from app.hub import MAX_RESUME, Connection, Hub
 from app.models import Assembly
 from app.roster import projector_token
 from app.security import same_token
-from app.snapshot import load_room
 from app.views import Viewer, my_table, render_snapshot
 
 HELLO_WAIT = 5.0
@@ -32,7 +30,6 @@ def origin_allowed(websocket: WebSocket) -> bool:
 async def serve(websocket: WebSocket, viewer: Viewer) -> None:
     """Hello → snapshot or resume → live events; inbound messages through the dispatcher."""
     hub: Hub = websocket.app.state.hub
-    engine = websocket.app.state.engine
     await websocket.accept()
     pending: str | None = None
     cursor: Any = None
@@ -45,19 +42,18 @@ async def serve(websocket: WebSocket, viewer: Viewer) -> None:
         else:
             pending = first
 
-    def start() -> tuple[int, str | None, int | None]:
-        with session_scope(engine) as db:
-            state = load_room(db, viewer.assembly_id)
-        table_no = my_table(state, viewer)
-        try:
-            resume = int(cursor) if cursor is not None else None
-        except ValueError:
-            resume = None
-        if resume is not None and resume >= 0 and state.seq - resume in range(MAX_RESUME + 1):
-            return resume, None, table_no
-        return state.seq, render_snapshot(state, viewer), table_no
-
-    seq, snapshot, table_no = await run_in_threadpool(start)
+    state = await hub.room(viewer.assembly_id)
+    table_no = my_table(state, viewer)
+    try:
+        resume = int(cursor) if cursor is not None else None
+    except ValueError:
+        resume = None
+    snapshot = None
+    seq = resume if resume is not None else -1
+    if not (resume is not None and resume >= 0 and state.seq - resume in range(MAX_RESUME + 1)):
+        # rendered from the hub's room, with no await before the connection joins the hub, so
+        # no event can fall between the snapshot and the live stream
+        seq, snapshot = state.seq, render_snapshot(state, viewer)
     conn = Connection(websocket, viewer, seq, table_no)
     if snapshot is not None:
         conn.offer(snapshot)

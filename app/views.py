@@ -101,7 +101,14 @@ def render_snapshot(state: RoomState, viewer: Viewer) -> str:
     return html + cursor_fragment(state.seq)
 
 
-def event_view_key(event: LoggedEvent, viewer: Viewer, table_no: int | None) -> Hashable | None:
+def event_note(event: LoggedEvent) -> NoteView | None:
+    """The note an event carries (parse it once per event, not once per viewer)."""
+    return NoteView.from_payload(event.payload["note"]) if "note" in event.payload else None
+
+
+def event_view_key(
+    event: LoggedEvent, viewer: Viewer, table_no: int | None, note: NoteView | None = None
+) -> Hashable | None:
     """Viewers with equal keys get the same fragment (rendered once); None: not for them.
 
     ``table_no`` is where the viewer sits now (participants) or the table they watch.
@@ -117,7 +124,7 @@ def event_view_key(event: LoggedEvent, viewer: Viewer, table_no: int | None) -> 
             return (event.seq, viewer.lang, table_no, viewer.member_id)
         return (event.seq, viewer.lang)
     if event.kind == "note_saved":
-        note = NoteView.from_payload(event.payload["note"])
+        note = note or NoteView.from_payload(event.payload["note"])
         where = note_visible(note, viewer, table_no)
         if where is None:
             return (event.seq, "gone", viewer.role)  # it may have been visible before: remove
