@@ -216,7 +216,9 @@ async def run(phones_n: int, processes: int, repeats: int) -> dict[str, Any]:
                 {"msg": "timer_adjust", "item_id": value_item, "minutes": 1 if i % 2 == 0 else -1}
             )
             await phones[0].wait_for(
-                lambda: all(len(p.messages) > c for p, c in zip(phones, counts, strict=True)),
+                lambda counts=counts: all(
+                    len(p.messages) > c for p, c in zip(phones, counts, strict=True)
+                ),
                 timeout=30,
             )
             got = [
@@ -241,7 +243,7 @@ async def run(phones_n: int, processes: int, repeats: int) -> dict[str, Any]:
             await p.send_note(f"Seddel {key}", key=key)
             await p.wait_for(lambda p=p, key=key: key in p.acked, timeout=10)
             await projector.wait_for(
-                lambda key=key: arrival(projector, key, t0) is not None, timeout=10
+                lambda key=key, t0=t0: arrival(projector, key, t0) is not None, timeout=10
             )
             if key in p.acked:
                 acks.append(p.acked[key] - t0)
