@@ -33,6 +33,11 @@ _DOMAINS: dict[str, str] = {
         automobil* navire* bateau* fret marchandise* gare gares camion* poids-lourd* kilometr*
         *verkehr* fahrzeug* fahrrad* radweg* bahn auto autos zug flug* strasse* *bahn*
         parkplatz* kollektiv* bilpool* pkw lkw tempolimit*
+        bilar bilen cykel* sykkel* sykl* buss bussar busser jarnvag* jernbane*
+        kollektivtrafik* flyg* trafik* fiets* vervoer trein* vliegtuig*
+        coche* coches vehiculo* bicicleta* autobus* tren trenes ferrocarril* transporte*
+        avion* trafico* movilidad* automobil* macchin* veicol* treno treni ferrovi*
+        aereo* traffico* mobilita*
         """,
     "housing": """
         hous* home homes building* dwelling* landlord* tenant* rent rented rental* insulat*
@@ -46,6 +51,10 @@ _DOMAINS: dict[str, str] = {
         construire passoire* thermique* bailleur* urbanis* pavillon*
         wohn* *wohnung* gebaude* haus hauser heizung* damm* sanier* miete* vermiet*
         bostad* boende
+        bostad* bostader boende hus husen bolig* isolering* uppvarmning* oppvarming*
+        woning* huis huizen isolatie* verwarming* vivienda* casa casas edificio*
+        aislamiento* calefaccion* alquiler* abitazion* edifici* isolamento*
+        riscaldament* affitt*
         """,
     "energy": """
         energy energies electricity electric power renewable* solar wind turbine* turbines
@@ -58,6 +67,9 @@ _DOMAINS: dict[str, str] = {
         nucleaire* charbon petrole* fossile* hydrogene* photovoltai* enr biocarburant*
         fioul gaz autoconsommation*
         strom* erneuerbar* windkraft* kohle* atom* wasserstoff* solaranlage*
+        energi* el elen fornybar* solenergi* solcell* solcelle* vindkraft* karnkraft*
+        energie* zonne* windmolen* kerncentrale* energia* electricidad* renovable*
+        solar* eolic* nuclear* elettricit* rinnovabil* fotovolta*
         """,
     "food": """
         food foods farm farms farming farmer* agricultur* crop* meat dairy diet* vegetarian*
@@ -73,6 +85,9 @@ _DOMAINS: dict[str, str] = {
         paysan* cultur* vegetari* peche* poisson* agroecolog* proteine* exploitation*
         cheptel* prairie* nutrition*
         lebensmittel* landwirtschaft* fleisch* ernahrung* bauer* essen
+        mat maten livsmedel* jordbruk* landbruk* kott* kjoett* ekologisk*
+        voedsel* landbouw* vlees boer* alimento* alimentacion* agricultur* carne comida*
+        agricol* cibo carni
         """,
     "consumption": """
         waste* recycl* reus* repair* plastic* packaging* landfill* litter* rubbish refuse
@@ -86,6 +101,9 @@ _DOMAINS: dict[str, str] = {
         circulaire* consomm* achat* achet* publicit* vetement* textile* obsolescence*
         jetable* etiquet* affichage* magasin* commerce* produit* vrac consigne* ordure*
         abfall* mull* verpackung* kunststoff* konsum* kreislauf* werbung*
+        avfall* aatervinn* gjenvinn* plast* konsum* forbruk* afval* recycl* plastic
+        consument* residuo* residuos reciclaj* plastico* consumo* rifiut* riciclo*
+        plastica consum*
         """,
     "nature": """
         nature natural tree trees woodland* forest* biodivers* wildlife habitat* rewild*
@@ -100,6 +118,9 @@ _DOMAINS: dict[str, str] = {
         ocean* riviere* artificialis* ecosysteme* humide* vert verte verts vertes bocage*
         haie* naturel* naturelle* friche* deforestation* marin* marine*
         baum* baume wald* walder artenvielfalt* boden* wasser* meer* moor*
+        natur* skog* trae* vatten hav natuur* bos bossen bomen water zee
+        naturaleza* bosque* arbol* agua mar natura* bosch* foresta* alberi acqua mare
+        biodiversidad* biodiversita*
         """,
     "education": """
         educat* school* schools teach* teacher* curriculum* pupil* student* universit*
@@ -113,6 +134,8 @@ _DOMAINS: dict[str, str] = {
         former sensibilis* information* informer campagne* communicat* jeune* enfant*
         connaissance* pedagog*
         bildung* schule* schuler* lehrer* ausbildung* aufklar* kampagne* kinder jugend*
+        utbildning* utdanning* skola* skole* onderwijs* school* educacion* escuela*
+        formacion* istruzione* scuol* formazion* informacion* informazion*
         """,
     "governance": """
         council* government* govern* authorit* politic* politician* policy policies law laws
@@ -127,6 +150,9 @@ _DOMAINS: dict[str, str] = {
         reglementation* parlement* ministre* democrat* citoyen* convention* decision*
         strateg* objectif* constitution* droit droits juridique* tribunal* gouvernance*
         gemeinde* regierung* gesetz* politik* burger* verfassung*
+        kommun* regering* regjering* politik* politikk* lov gemeente*
+        overheid* regering* gobierno* municipio* ley leyes politica* governo*
+        comune* legge leggi politic*
         """,
     "finance": """
         tax* levy* subsid* incentiv* fund funds funding financ* invest* budget* money cost*
@@ -136,6 +162,8 @@ _DOMAINS: dict[str, str] = {
         taxe* taxer impot* fiscal* fiscaux subvention* financ* investiss* prix cout*
         banque* budget* pret prets bonus malus aide aides tva dividende* epargne*
         steuer* forder* finanz* preis* geld kosten
+        skatt* avgift* bidrag* belasting* subsidie* impuesto* subvencion* financ* tasse
+        tassa* sussid* finanz*
         """,
     "work": """
         job jobs employ* employer* employee* worker* workers work working workplace* business*
@@ -147,6 +175,8 @@ _DOMAINS: dict[str, str] = {
         recherche* technolog* innovation* numerique* production* produire manufactur*
         competence* metier*
         arbeit* beschaftig* unternehm* industrie* wirtschaft* forschung* technik*
+        arbete* arbeid* jobb* foretag* bedrift* industri* werk bedrijf* bedrijven
+        empleo* trabajo* empresa* industria* lavoro* impresa imprese industri*
         """,
     "removal": """
         capture* sequest* ccs beccs daccs removal* removals offset* offsetting peatland*
@@ -161,6 +191,8 @@ _DOMAINS: dict[str, str] = {
         sygdom* medicin* forurening* luft luften
         sante hopital* medecin* patient* soin* maladie* pollution* air
         gesundheit* krankenhaus* arzt* pflege* krank* luftverschmutzung*
+        halsa* helse* sjukvaard* sykehus* gezondheid* ziekenhuis* salud* hospital*
+        sanidad* salute* ospedal* sanita*
         """,
 }
 
