@@ -1,10 +1,13 @@
 """A small multilingual lexicon of policy domains, written for samling (not copied).
 
 Notes that say related things often share no word ("more cycle lanes", "cheaper buses").
-Each domain lists accent-folded word forms in English, Danish, French and German (a few
-Swedish/Norwegian/Dutch ones too). A note's hits per domain become extra features, so two
-notes about transport look alike even without a common word. The engine weights these
-features low: they nudge, the notes' own words decide.
+Each domain lists accent-folded word forms in English, Danish, French and German (fewer in
+Swedish, Norwegian, Dutch, Spanish and Italian). A note's hits per domain become one block
+of features, so two notes about transport look alike even without a common word. It is one
+block among four (see ``grouping_vectors``): it nudges, the notes' own words still count most.
+Words were chosen as general policy vocabulary; a few English ones (e.g. "passivhaus",
+"brownfield") were prompted by the two shared English tuning files, so figures on those
+files flatter the lexicon a little.
 
 Patterns: ``word`` matches that folded word exactly; ``word*`` any word starting with it;
 ``*word*`` any word containing it (for compounds such as "kollektivtrafik", "Radverkehr";
