@@ -62,6 +62,7 @@ class Member(SQLModel, table=True):
     token_nonce: str = Field(max_length=64, description="Rotated to revoke the join link")
     join_token_hash: str = Field(max_length=64, unique=True, index=True)
     active: bool = True
+    present: bool = Field(default=True, description="Checked in for today's seating")
     created_at: datetime
 
 
