@@ -42,6 +42,8 @@ SHORTFALL_TOL = 1e-8  # the decomposition is exact when the total shortfall is b
 MAX_ROUNDS = 5000
 SWAPS = 10
 SMOOTHING = 0.8
+JITTERED = 20
+JITTER = 0.5
 
 
 @dataclass(frozen=True)
@@ -229,6 +231,12 @@ def _decompose(
             added = sum(dec.add(y) for y in cands)
             if not added:
                 break
+        # Cheap extra columns: integral LP vertices for jittered duals (seeded: deterministic).
+        jitter = np.random.default_rng(rounds)
+        for _ in range(JITTERED):
+            y = pricer.vertex(d * (1.0 + JITTER * jitter.standard_normal(d.shape)))
+            if y is not None and d0 + float(d @ np.asarray(y)) > PRICE_TOL:
+                dec.add(y)
         if progress is not None:
             first = first or shortfall
             done = 1.0 - np.log1p(shortfall / SHORTFALL_TOL) / np.log1p(first / SHORTFALL_TOL)

@@ -305,6 +305,7 @@ class PanelOracle:
         for rows in inst.household_rows:
             add_row(h, -INF, 1, rows, [1.0] * len(rows))
         h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        h.setOptionValue("presolve", "off")  # small model: presolve costs more than it saves
         self.h = h
         self.calls = 0
 
@@ -381,12 +382,13 @@ class SwapNeighbourhood:
         order = flat[np.lexsort((flat, -score.ravel()[flat]))][:limit]
         out = []
         n = len(xa)
-        for pos in order:
-            a, b = divmod(int(pos), n)
-            y = xa.copy()
+        base_list = xa.tolist()
+        for pos in order.tolist():
+            a, b = divmod(pos, n)
+            y = list(base_list)
             y[a] -= 1
             y[b] += 1
-            out.append(tuple(int(v) for v in y))
+            out.append(tuple(y))
         return out
 
 
@@ -445,6 +447,22 @@ class Pricer:
         if found is None:
             return -INF, None
         return found[0], (found[1] if found[0] > threshold else None)
+
+    def vertex(self, weights: Sequence[float]) -> tuple[int, ...] | None:
+        """The LP relaxation's optimal vertex if it is integral (a panel), else None. Cheap."""
+        n = self.n
+        self.lp.changeColsCost(
+            n, np.arange(n, dtype=np.int32), np.asarray(weights, dtype=np.float64)
+        )
+        self.lp.run()
+        self.lp_calls += 1
+        if status(self.lp) != OPTIMAL:
+            return None
+        xf = np.asarray(self.lp.getSolution().col_value)
+        xr = np.round(xf)
+        if np.all(np.abs(xf - xr) < 1e-9):
+            return tuple(xr.astype(np.int64).tolist())
+        return None
 
     def improving(self, weights: Sequence[float], threshold: float) -> list[tuple[int, ...]]:
         """Panels with ``weights . x > threshold``, best first; [] proves there are none."""
