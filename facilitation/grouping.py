@@ -156,6 +156,7 @@ def rank_themes(
         [ev.sum(axis=0) + s.name_weight * name_vec[i] for i, ev in enumerate(example_vecs)]
     )
     counts = np.array([len(ev) + s.name_weight for ev in example_vecs], dtype=np.float32)
+    counts = np.maximum(counts, 1e-6)  # a theme with neither examples nor name weight
 
     # Nearest-examples part: mean cosine to the theme's `nearest` closest examples (the
     # theme name stands in when a theme has fewer examples).
@@ -182,7 +183,7 @@ def rank_themes(
         prototypes = _normalise(refined)
         scores = score(prototypes)
         if s.prior_weight > 0:
-            share = (mass + counts) / (mass.sum() + counts.sum())
+            share = np.maximum((mass + counts) / (mass.sum() + counts.sum()), 1e-6)
             log_prior = s.prior_weight * np.log(share * k).astype(np.float32)
 
     probs = _softmax(scores + s.temperature * log_prior, s.temperature)
