@@ -261,7 +261,7 @@ def test_settings_can_fix_the_language() -> None:
 # 200-draw figures). The guard allows 0.01 for floating-point noise, nothing more.
 RECORDED = {
     "uk_lancaster_2020_en": {"top1": 0.875, "top3": 0.987, "ari": 0.499},
-    "uk_north_of_tyne_2021_en": {"top1": 0.814, "top3": 0.990, "ari": 0.529},
+    "uk_north_of_tyne_2021_en": {"top1": 0.814, "top3": 0.989, "ari": 0.529},
 }
 
 
