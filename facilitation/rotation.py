@@ -80,10 +80,12 @@ def plan_rounds(
 ) -> Plan:
     """Plan ``problem.rounds`` rounds for everyone present, the whole horizon at once.
 
-    A greedy start seats round after round, then a tabu search swaps pairs of people across
-    all rounds until the iteration budget (default `default_iterations`) or ``time_limit``
-    seconds by ``clock`` run out, or no pair meets twice and every band holds. Raises
-    `RotationError` naming the conflict when the hard constraints cannot hold.
+    The start is the cheaper of a greedy round-after-round seating and, without hard
+    constraints, a design with no repeated pair (`rotation_design.affine_start`, finished
+    greedily if it has fewer rounds). Then a tabu search swaps two people of one round at a
+    time, over all rounds, until the iteration budget (default `default_iterations`) or
+    ``time_limit`` seconds by ``clock`` run out, or no pair meets twice and every band holds.
+    Raises `RotationError` naming the conflict when the hard constraints cannot hold.
     """
     inst = build_instance(problem)
     search = _search(inst, problem.rounds, seed, pair_weight, balance_scale)

@@ -94,22 +94,34 @@ def field_tables(q: int) -> tuple[IntArray, IntArray]:
 
 
 def difference_rows(
-    t_count: int, columns: int, rounds: int, rng: np.random.Generator, budget: int = 20000
+    t_count: int,
+    columns: int,
+    rounds: int,
+    rng: np.random.Generator,
+    budget: int = 4000,
+    attempts: int = 25,
 ) -> IntArray:
     """Rows M[e] over Z_T (e < ``rounds``) whose pairwise differences are distinct over y.
 
-    Row by row, each by backtracking over columns; stops at the first row it cannot complete
-    within ``budget`` search nodes in all, so it may return fewer rows than asked.
+    Row by row, each by backtracking over columns within ``budget`` search nodes; a row that
+    cannot be completed ends the attempt. The longest of up to ``attempts`` attempts is kept,
+    so it may return fewer rows than asked.
     """
-    rows = [np.zeros(columns, dtype=np.int64)]
-    nodes = [budget]
-    while len(rows) < rounds:
-        row = np.zeros(columns, dtype=np.int64)
-        used: list[set[int]] = [{0} for _ in rows]
-        if not _extend(rows, used, row, 1, t_count, rng, nodes):
+    best: list[IntArray] = []
+    for _ in range(attempts):
+        rows = [np.zeros(columns, dtype=np.int64)]
+        nodes = [budget]
+        while len(rows) < rounds:
+            row = np.zeros(columns, dtype=np.int64)
+            used: list[set[int]] = [{0} for _ in rows]
+            if not _extend(rows, used, row, 1, t_count, rng, nodes):
+                break
+            rows.append(row)
+        if len(rows) > len(best):
+            best = rows
+        if len(best) >= rounds:
             break
-        rows.append(row)
-    return np.asarray(rows)
+    return np.asarray(best)
 
 
 def _extend(

@@ -137,7 +137,9 @@ def test_36_people_4_rounds_no_pair_meets_three_times() -> None:
     assert plan.stats.repeated_pairs <= 6
 
 
-@pytest.mark.parametrize(("n", "tables", "rounds"), [(48, 8, 8), (100, 13, 8), (64, 8, 8)])
+@pytest.mark.parametrize(
+    ("n", "tables", "rounds"), [(48, 8, 8), (100, 13, 8), (64, 8, 8), (120, 15, 8), (200, 25, 10)]
+)
 def test_prime_power_table_counts_give_no_repeats(n: int, tables: int, rounds: int) -> None:
     problem = RotationProblem(people(n), rounds, TableLayout(count=tables))
     plan = plan_rounds(problem, seed=0, iterations=0)
