@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import time
 
@@ -242,6 +243,7 @@ def test_evaluate_rounds_counts_pairs_and_bands() -> None:
 # ------------------------------------------------------------------------- repair
 
 
+@functools.cache
 def _plan_36() -> tuple[RotationProblem, Plan]:
     problem = RotationProblem(
         people(36),
