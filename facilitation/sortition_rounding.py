@@ -20,10 +20,19 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import highspy
 import numpy as np
 
 from facilitation.sortition_leximin import Distribution
-from facilitation.sortition_model import Instance, SwapNeighbourhood
+from facilitation.sortition_model import (
+    INF,
+    Instance,
+    SwapNeighbourhood,
+    add_cols,
+    add_row,
+    new_solver,
+    set_integer,
+)
 
 
 @dataclass(frozen=True)
@@ -98,6 +107,7 @@ def round_classes(
             occ[X[:, c] > 0, hh[c]] = True
     T = X.sum(axis=0)
     stuck: set[tuple[str, int]] = set()
+    fixer: _PanelFixer | None = None
     for _ in range(50 * n + 100):
         deficit = lo - T
         surplus = T - hi
@@ -111,19 +121,25 @@ def round_classes(
             break
         _, c, kind = worst
         move = _find_swap(X, C, occ, swaps, T, lo, hi, exact, c, kind)
-        if move is None:
-            stuck.add((kind, c))
-            continue
-        j, a, b = move
-        X[j, a] -= 1
-        X[j, b] += 1
-        C[j] += onehot[b] - onehot[a]
-        if hh[a] >= 0:
-            occ[j, hh[a]] = False
-        if hh[b] >= 0:
-            occ[j, hh[b]] = True
-        T[a] -= 1
-        T[b] += 1
+        if move is not None:
+            j, a, b = move
+            new = X[j].copy()
+            new[a] -= 1
+            new[b] += 1
+        else:  # no single swap: let the integer program rebuild one panel around the change
+            fixer = fixer or _PanelFixer(inst)
+            found = fixer.fix(X, T, lo, hi, c, kind)
+            if found is None:
+                stuck.add((kind, c))
+                continue
+            j, new = found
+        T += new - X[j]
+        X[j] = new
+        C[j] = new @ onehot
+        if swaps.nh:
+            occ[j, :] = False
+            inside = (new > 0) & (hh >= 0)
+            occ[j, hh[inside]] = True
         stuck.clear()
     hard_lo = np.array([t[2] for t in targets])
     hard_hi = np.array([t[3] for t in targets])
@@ -131,6 +147,60 @@ def round_classes(
     within_one = bool(np.all((hard_lo <= T) & (hard_hi >= T)))
     panels = [tuple(int(v) for v in row) for row in X]
     return ClassRounding(tuple(panels), within_band, within_one)
+
+
+class _PanelFixer:
+    """The panel nearest (fewest seat changes) to a lottery panel that moves class c's total
+    one step the needed way, changing other classes only within their bands."""
+
+    PANELS_TRIED = 8
+
+    def __init__(self, inst: Instance) -> None:
+        n = self.n = len(inst.classes)
+        self.upper = [float(c.upper) for c in inst.classes]
+        h = new_solver()
+        h.setOptionValue("presolve", "off")
+        add_cols(h, [0.0] * n, [0.0] * n, self.upper)  # x'
+        add_cols(h, [1.0] * n, [0.0] * n, [INF] * n)  # u >= |x' - x|
+        set_integer(h, list(range(n)))
+        add_row(h, inst.k, inst.k, list(range(n)), [1.0] * n)
+        lows, highs = inst.bounds()
+        for rows, qlo, qhi in zip(inst.quota_rows, lows, highs, strict=True):
+            add_row(h, qlo, qhi, rows, [1.0] * len(rows))
+        for rows in inst.household_rows:
+            add_row(h, -INF, 1, rows, [1.0] * len(rows))
+        self.base = h.getNumRow()
+        for c in range(n):
+            add_row(h, 0.0, INF, [n + c, c], [1.0, -1.0])  # u - x' >= -x
+            add_row(h, 0.0, INF, [n + c, c], [1.0, 1.0])  # u + x' >= x
+        h.changeObjectiveSense(highspy.ObjSense.kMinimize)
+        self.h = h
+
+    def fix(self, X, T, lo, hi, c: int, kind: str):
+        n = self.n
+        need = X[:, c] < self.upper[c] if kind == "in" else X[:, c] > 0
+        for j in np.flatnonzero(need)[: self.PANELS_TRIED].tolist():
+            x = X[j]
+            low = np.maximum(0, x - np.maximum(0, T - lo)).astype(np.float64)
+            high = np.minimum(self.upper, x + np.maximum(0, hi - T)).astype(np.float64)
+            if kind == "in":
+                low[c], high[c] = x[c] + 1, min(self.upper[c], x[c] + max(1, lo[c] - T[c]))
+            else:
+                low[c], high[c] = max(0, x[c] - max(1, T[c] - hi[c])), x[c] - 1
+            if np.any(low > high):
+                continue
+            idx = np.arange(n, dtype=np.int32)
+            self.h.changeColsBounds(n, idx, low, high)
+            xf = x.astype(np.float64)
+            rows = self.base + 2 * idx
+            self.h.changeRowsBounds(n, rows, -xf, np.full(n, INF))
+            self.h.changeRowsBounds(n, rows + 1, xf, np.full(n, INF))
+            self.h.run()
+            if self.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                continue
+            new = np.rint(np.asarray(self.h.getSolution().col_value[:n])).astype(np.int64)
+            return j, new
+        return None
 
 
 def _find_swap(X, C, occ, swaps, T, lo, hi, exact, c: int, kind: str):
