@@ -286,3 +286,46 @@ def test_bad_input_is_a_value_error():
     with pytest.raises(SortitionInputError, match="more than once") as err:
         run_lottery(people, [Quota("g", "a", 0, 1)], 1)
     assert "no quota names" in str(err.value)
+
+
+def binary_instance(seed: int):
+    """Three yes/no features and some households: here the LP relaxation is not integral."""
+    rng = random.Random(seed)
+    n = rng.randint(5, 9)
+    k = rng.randint(2, 4)
+    features = {"a": ["0", "1"], "b": ["0", "1"], "c": ["0", "1"]}
+    people = [
+        Person(
+            f"p{i}",
+            {f: rng.choice(vs) for f, vs in features.items()},
+            f"h{i // 2}" if rng.random() < 0.4 else None,
+        )
+        for i in range(n)
+    ]
+    quotas = []
+    for f, vs in features.items():
+        for v in vs:
+            lo = rng.randint(0, k // 2 + 1)
+            quotas.append(Quota(f, v, lo, lo + rng.randint(0, 1)))
+    return people, quotas, k
+
+
+@pytest.mark.parametrize("seed", [105, 893, 904])
+def test_exact_column_generation_when_the_relaxation_is_not_enough(seed):
+    people, quotas, k = binary_instance(seed)
+    fair = find_distribution(people, quotas, k)
+    assert fair.distribution.method == "column-generation"  # the fallback path is exercised
+    expected = brute_force_leximin(people, quotas, k)
+    for pid, p in expected.items():
+        assert fair.probabilities[pid] == pytest.approx(p, abs=1e-6)
+    result = run_lottery(people, quotas, k, panels=100)
+    assert all(check_panel(panel, people, quotas, k) == [] for panel in result.lottery)
+
+
+def test_progress_is_reported():
+    people, quotas, k = medium_instance(n=60)
+    seen: list[tuple[str, float]] = []
+    run_lottery(people, quotas, k, panels=20, progress=lambda s, f: seen.append((s, f)))
+    assert seen[0] == ("checking", 0.0) and seen[-1] == ("done", 1.0)
+    assert {s for s, _ in seen} >= {"leximin", "rounding"}
+    assert all(0.0 <= f <= 1.0 for _, f in seen)
