@@ -9,7 +9,6 @@ from facilitation.sortition_model import (
     OPTIMAL,
     InfeasibleQuotasError,
     Instance,
-    PanelOracle,
     Relaxation,
     add_cols,
     add_row,
@@ -17,12 +16,13 @@ from facilitation.sortition_model import (
     set_integer,
     status,
 )
+from facilitation.sortition_pricing import PanelOracle
 
 
 def obvious_conflicts(inst: Instance) -> list[str]:
     """Conflicts that can be stated from counts alone (each one alone makes the quotas fail)."""
     out: list[str] = []
-    pool = sum(c.upper if c.household is None else 1 for c in _free_classes(inst))
+    pool = sum(c.size for c in inst.classes if c.household is None)
     pool += len({c.household for c in inst.classes if c.household is not None})
     if pool < inst.k:
         out.append(
@@ -54,10 +54,6 @@ def obvious_conflicts(inst: Instance) -> list[str]:
         if already > q.max:
             out.append(f"{q.feature}={q.value}: {already} already selected but max {q.max}")
     return out
-
-
-def _free_classes(inst: Instance):
-    return [c for c in inst.classes if c.household is None]
 
 
 def minimal_relaxation(inst: Instance, within_flex: bool) -> list[Relaxation] | None:
@@ -128,8 +124,6 @@ def conflicting_bounds(inst: Instance) -> list[tuple[int, str]]:
 def check_feasible(inst: Instance) -> None:
     """Raise InfeasibleQuotasError (naming the clash and the smallest fix) if no panel exists."""
     conflicts = obvious_conflicts(inst)
-    if not conflicts and inst.k == 0:
-        return
     if not conflicts and PanelOracle(inst).best([0.0] * len(inst.classes)) is not None:
         return
     relaxation = minimal_relaxation(inst, within_flex=True)

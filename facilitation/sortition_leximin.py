@@ -27,13 +27,13 @@ from facilitation.sortition_model import (
     INF,
     OPTIMAL,
     Instance,
-    Pricer,
     Progress,
     add_cols,
     add_row,
     new_solver,
     status,
 )
+from facilitation.sortition_pricing import Pricer
 
 PRICE_TOL = 1e-9  # a panel must beat the dual bound by this much to be added
 DUAL_TOL = 1e-9  # a class whose dual exceeds this is fixed at the current level

@@ -27,12 +27,12 @@ from facilitation.sortition_leximin import Distribution
 from facilitation.sortition_model import (
     INF,
     Instance,
-    SwapNeighbourhood,
     add_cols,
     add_row,
     new_solver,
     set_integer,
 )
+from facilitation.sortition_pricing import SwapNeighbourhood
 
 
 @dataclass(frozen=True)
