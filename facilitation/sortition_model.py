@@ -15,7 +15,11 @@ from dataclasses import dataclass, field
 
 import highspy
 import numpy as np
-from highspy._core import _Highs
+
+try:  # the bare solver: highspy.Highs would print a banner on stdout (the CLI's JSON channel)
+    from highspy._core import _Highs
+except ImportError:  # pragma: no cover - other highspy layouts
+    _Highs = highspy.Highs
 
 INF = highspy.kHighsInf
 
