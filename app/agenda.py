@@ -190,3 +190,17 @@ def _set_clock(item: AgendaItem, clock) -> None:  # type: ignore[no-untyped-def]
         clock.closed_at,
         clock.ends_at,
     )
+
+
+def do_spotlight(
+    db: Session, assembly: Assembly, spotlight: dict[str, object] | None
+) -> list[LoggedEvent]:
+    """Put something before the room (projector and phones), or clear it with None.
+
+    ``spotlight`` is plain data: ``{"kind": "theme", "title": str, "lines": [str, ...],
+    "ask": str, "ref": int}``; the screens render it with ``templates/live/spotlight.html``.
+    """
+    assembly.spotlight = spotlight
+    db.add(assembly)
+    assert assembly.id is not None
+    return [record(db, assembly.id, "spotlight", {"spotlight": spotlight})]

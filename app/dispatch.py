@@ -103,6 +103,10 @@ class RoomSettingsIn(Inbound):
     wall_group: Literal["table", "kind"] = "table"
 
 
+class SpotlightClearIn(Inbound):
+    msg: Literal["spotlight_clear"]
+
+
 @dataclass(frozen=True)
 class Outcome:
     replies: list[str]
@@ -199,6 +203,12 @@ def _settings(
     )
 
 
+def _spotlight_clear(
+    db: Session, viewer: Viewer, m: SpotlightClearIn
+) -> tuple[list[str], list[LoggedEvent]]:
+    return [], agenda.do_spotlight(db, _assembly(db, viewer), None)
+
+
 PARTICIPANT = frozenset({"participant"})
 FACILITATOR = frozenset({"facilitator"})
 
@@ -214,6 +224,7 @@ HANDLERS: dict[str, tuple[type[Inbound], frozenset[str], Work]] = {
     "timer_adjust": (TimerIn, FACILITATOR, _timer),  # type: ignore[dict-item]
     "paper_note": (PaperNoteIn, FACILITATOR, _paper),  # type: ignore[dict-item]
     "room_settings": (RoomSettingsIn, FACILITATOR, _settings),  # type: ignore[dict-item]
+    "spotlight_clear": (SpotlightClearIn, FACILITATOR, _spotlight_clear),  # type: ignore[dict-item]
 }
 INBOUND_KINDS = ("hello", *HANDLERS)
 RATE_LIMITED = frozenset({"note", "note_edit", "note_withdraw"})

@@ -30,7 +30,7 @@ from facilitation.room import RoomState, apply_event
 
 log = logging.getLogger("samling.hub")
 
-QUEUE_SIZE = 200  # fragments waiting for one socket; more means it cannot keep up → 1013
+QUEUE_SIZE = 1000  # fragments waiting for one socket (two delivery batches); more → 1013
 SAFETY_POLL = 1.0  # seconds between log reads when no ring comes (lost ring, Redis down)
 HEARTBEAT = 20.0  # the client watchdog reconnects after ~45 s of silence
 PRESENCE_REFRESH = 15.0
@@ -264,8 +264,9 @@ class Hub:
         self, assembly_id: int, events: list[LoggedEvent], state: RoomState | None
     ) -> None:
         # phones first: the few heavy views (projector, facilitators) are rendered after them
-        conns = sorted(self.connections.get(assembly_id, ()),
-                       key=lambda c: c.viewer.role != "participant")
+        conns = sorted(
+            self.connections.get(assembly_id, ()), key=lambda c: c.viewer.role != "participant"
+        )
         behind = False
         for event in events:
             rendered: dict[Hashable, str] = {}

@@ -32,6 +32,11 @@ class Assembly(SQLModel, table=True):
     show_names: bool = Field(default=False, description="First names on the projector wall")
     wall_group: str = Field(default="table", max_length=10, description="table | kind")
     current_item_id: int | None = Field(default=None, description="The run-sheet's 'now'")
+    spotlight: dict[str, Any] | None = Field(
+        default=None,
+        sa_column=Column(JSON, nullable=True),
+        description="What the facilitator has put before the room (a theme, a draft)",
+    )
     created_at: datetime
 
 

@@ -163,6 +163,7 @@ def load_room(db: Session, assembly_id: int) -> RoomState:
         current_item_id=agenda["current_item_id"],
         seating=seating_of(db, round_) if round_ is not None else None,
         settings=settings_of(assembly),
+        spotlight=assembly.spotlight,
         members={
             m: n
             for m, n in db.exec(

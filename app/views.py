@@ -33,8 +33,9 @@ SERVER_KINDS = (
     "agenda",
     "seating",
     "settings",
+    "spotlight",
 )
-STRUCTURAL = frozenset({"agenda", "seating", "settings"})
+STRUCTURAL = frozenset({"agenda", "seating", "settings", "spotlight"})
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,10 @@ def render_event(
     if event.kind == "note_saved":
         note = NoteView.from_payload(event.payload["note"])
         context.update(note=note, where=note_visible(note, viewer, table_no))
+    elif event.kind == "spotlight":
+        context["state"] = apply_event(
+            RoomState(viewer.assembly_id, 0), event.seq, "spotlight", event.payload
+        )
     elif event.kind == "agenda":
         context["state"] = apply_event(
             RoomState(viewer.assembly_id, 0), event.seq, "agenda", event.payload

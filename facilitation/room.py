@@ -122,6 +122,7 @@ class RoomState:
     seating: Seating | None = None
     settings: RoomSettings = RoomSettings()
     members: dict[int, str] = field(default_factory=dict)  # active roster: id → display name
+    spotlight: dict[str, Any] | None = None  # what the facilitator puts before the room
 
     def table_members(self, table_no: int | None) -> list[tuple[int, str]]:
         if self.seating is None or table_no is None:
@@ -166,6 +167,8 @@ def apply_event(state: RoomState, seq: int, kind: str, payload: dict[str, Any]) 
         return replace(state, seq=seq, seating=Seating.from_payload(payload["seating"]))
     if kind == "settings":
         return replace(state, seq=seq, settings=RoomSettings(**payload["settings"]))
+    if kind == "spotlight":
+        return replace(state, seq=seq, spotlight=payload["spotlight"])
     return replace(state, seq=seq)
 
 

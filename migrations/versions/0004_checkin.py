@@ -1,4 +1,4 @@
-"""check-in: members marked present for seating
+"""check-in flag on members; the room's spotlight
 
 Revision ID: 0004
 Revises: 0003
@@ -18,9 +18,15 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table("member", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("present", sa.Boolean(), nullable=False, server_default=sa.true()))
+        batch_op.add_column(
+            sa.Column("present", sa.Boolean(), nullable=False, server_default=sa.true())
+        )
+    with op.batch_alter_table("assembly", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("spotlight", sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("assembly", schema=None) as batch_op:
+        batch_op.drop_column("spotlight")
     with op.batch_alter_table("member", schema=None) as batch_op:
         batch_op.drop_column("present")

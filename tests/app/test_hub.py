@@ -352,6 +352,14 @@ def test_equivalence_events_applied_to_snapshot_give_the_next_snapshot(app, demo
     check(lambda db: do_add_note(db, member(db, 2), "theme", "Fællesskab", "equiv-0002"))
     check(lambda db: do_moderate_note(db, aid, None, notes(settings)[-1].id, "approve"))
     check(lambda db: do_publish_round(db, assembly(db), [ids[:3], ids[3:]], {ids[0]}))
+    spot = {
+        "kind": "theme",
+        "title": "Mobilitet",
+        "lines": ["Busser", "Cykler"],
+        "ask": "Passer det?",
+    }
+    check(lambda db: agenda.do_spotlight(db, assembly(db), spot))
+    check(lambda db: agenda.do_spotlight(db, assembly(db), None))
 
 
 def test_facilitator_sees_presence_live(app, demo, facilitator_client) -> None:
