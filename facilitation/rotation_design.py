@@ -156,17 +156,20 @@ def _extend(
 def affine_start(inst: Instance, rounds: int, rng: np.random.Generator) -> IntArray | None:
     """Rounds without any repeat (rows: rounds, columns: people), as many as found, or None.
 
-    Needs at most T people per table and no hard constraints (the design would ignore them).
+    Needs at most T people per table and no keep-together group (its members must meet
+    every round). Keep-apart pairs are put in one column, so they never meet; people fixed to
+    a table (at most one per table) share a column too, and each round's tables are numbered
+    so that they sit at theirs. Returns None when that cannot be arranged.
     """
     q = inst.tables
     n = inst.n
     width = int(inst.sizes.max())
-    if width > q or rounds < 1 or q < 2:
-        return None
-    if (inst.fixed >= 0).any() or inst.groups or inst.apart.any():
+    if width > q or rounds < 1 or q < 2 or inst.groups:
         return None
     keys = [a.codes for a in sorted(inst.attributes, key=lambda a: -a.weight)]
-    order = np.lexsort(keys[::-1]) if keys else np.arange(n)
+    order = _column_order(inst, np.lexsort(keys[::-1]) if keys else np.arange(n), q, width)
+    if order is None:
+        return None
     slot = np.empty(n, dtype=np.int64)
     slot[order] = np.arange(n)
     x, y = slot % q, slot // q
@@ -179,12 +182,59 @@ def affine_start(inst: Instance, rounds: int, rng: np.random.Generator) -> IntAr
         shifts = difference_rows(q, width, rounds, rng)
         used = len(shifts)
     tabs = np.zeros((used, n), dtype=np.int64)
-    want = np.argsort(-inst.sizes, kind="stable")  # table indices, largest first
+    fixed = np.flatnonzero(inst.fixed >= 0)
     for e in range(used):
         raw = add[x, shifts[e, y]]
         counts = np.bincount(raw, minlength=q)
-        have = np.argsort(-counts, kind="stable")
-        relabel = np.empty(q, dtype=np.int64)
+        relabel = np.full(q, -1, dtype=np.int64)
+        for p in fixed:
+            if counts[raw[p]] != inst.sizes[inst.fixed[p]]:
+                return None
+            relabel[raw[p]] = inst.fixed[p]
+        free_raw = np.flatnonzero(relabel < 0)
+        free_tables = np.setdiff1d(np.arange(q), inst.fixed[fixed])
+        have = free_raw[np.argsort(-counts[free_raw], kind="stable")]
+        want = free_tables[np.argsort(-inst.sizes[free_tables], kind="stable")]
         relabel[have] = want
         tabs[e] = relabel[raw]
     return tabs
+
+
+def _column_order(inst: Instance, order: IntArray, q: int, width: int) -> IntArray | None:
+    """``order`` rearranged so that keep-apart pairs and fixed people share a column."""
+    n = inst.n
+    fixed = np.flatnonzero(inst.fixed >= 0)
+    if len(set(inst.fixed[fixed].tolist())) < len(fixed):
+        return None  # two people fixed to one table would never meet in a design
+    if not fixed.size and not inst.apart.any():
+        return order
+    parent = list(range(n))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, j in zip(*np.nonzero(np.triu(inst.apart, 1)), strict=True):
+        parent[root(int(i))] = root(int(j))
+    for p in fixed[1:]:
+        parent[root(int(p))] = root(int(fixed[0]))
+    clusters: dict[int, list[int]] = {}
+    for i in order:
+        clusters.setdefault(root(int(i)), []).append(int(i))
+    tied = sorted((c for c in clusters.values() if len(c) > 1), key=len, reverse=True)
+    caps = [q] * (width - 1) + [n - q * (width - 1)]
+    columns: list[list[int]] = [[] for _ in caps]
+    for cluster in tied:
+        room = [cap - len(col) for cap, col in zip(caps, columns, strict=True)]
+        y = int(np.argmax(room))
+        if room[y] < len(cluster):
+            return None
+        columns[y].extend(cluster)
+    placed = {i for c in tied for i in c}
+    rest = iter(int(i) for i in order if int(i) not in placed)
+    for cap, col in zip(caps, columns, strict=True):
+        while len(col) < cap:
+            col.append(next(rest))
+    return np.asarray([i for col in columns for i in col], dtype=np.int64)

@@ -157,11 +157,26 @@ def test_finite_field_tables(q: int) -> None:
     assert prime_power(12) is None and prime_power(6) is None
 
 
-def test_design_start_needs_no_constraints() -> None:
-    problem = RotationProblem(
-        people(48), 4, TableLayout(count=8), constraints=Constraints(pinned={"m000": 0})
+def test_design_start_keeps_pins_hosts_and_keep_apart() -> None:
+    ids = [f"m{i:03d}" for i in range(120)]
+    constraints = Constraints(
+        keep_apart=[(ids[i], ids[i + 1]) for i in range(0, 10, 2)] + [(ids[1], ids[2])],
+        pinned={ids[20]: 0},
+        hosts={ids[21 + t]: t for t in range(1, 15)},
     )
-    assert affine_start(build_instance(problem), 4, np.random.default_rng(0)) is None
+    problem = RotationProblem(people(120), 8, TableLayout(size=8), constraints=constraints)
+    plan = plan_rounds(problem, seed=0, iterations=0)
+    assert plan.stats.repeated_pairs == 0
+    assert_valid(plan, problem)
+
+
+def test_design_start_refuses_what_it_cannot_keep() -> None:
+    for constraints in (
+        Constraints(keep_together=[["m000", "m001"]]),
+        Constraints(hosts={"m000": 3, "m001": 3}),
+    ):
+        problem = RotationProblem(people(48), 4, TableLayout(count=8), constraints=constraints)
+        assert affine_start(build_instance(problem), 4, np.random.default_rng(0)) is None
 
 
 def test_history_is_avoided() -> None:
