@@ -30,6 +30,7 @@ from facilitation.grouping_concepts import domains_of
 from facilitation.grouping_text import char_ngrams, content_words
 
 MAX_COLUMNS = 4096
+IDF_FLOOR = 1.0  # smoothed idf = ln((1 + n) / (1 + df)) + IDF_FLOOR; lower floors measured worse
 
 DEFAULT_WEIGHTS: dict[str, float] = {"word": 1.0, "pair": 0.3, "char": 1.0, "concept": 0.5}
 
@@ -77,7 +78,7 @@ def _block_matrix(counters: Sequence[Counter[str]]) -> tuple[np.ndarray, np.ndar
     col = np.array(cols, dtype=np.int64)
     row = np.repeat(np.arange(n), lengths)
     df = np.bincount(col, minlength=len(vocab))
-    idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
+    idf = np.log((1.0 + n) / (1.0 + df)) + IDF_FLOOR
     weight = (1.0 + np.log(np.array(tfs, dtype=np.float64))) * idf[col]
     norms = np.sqrt(np.bincount(row, weight * weight, minlength=n))
     present = norms > 0
