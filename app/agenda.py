@@ -171,7 +171,7 @@ def do_adjust_timer(
 def do_room_settings(
     db: Session, assembly: Assembly, moderation: str, show_names: bool, wall_group: str
 ) -> list[LoggedEvent]:
-    if moderation not in ("open", "approve") or wall_group not in ("table", "kind"):
+    if moderation not in ("open", "approve") or wall_group not in ("table", "kind", "plan"):
         raise ActionError("bad_message")
     assembly.moderation, assembly.show_names, assembly.wall_group = (
         moderation,

@@ -100,7 +100,7 @@ class RoomSettingsIn(Inbound):
     msg: Literal["room_settings"]
     moderation: Literal["open", "approve"]
     show_names: bool = False
-    wall_group: Literal["table", "kind"] = "table"
+    wall_group: Literal["table", "kind", "plan"] = "table"
 
 
 class SpotlightClearIn(Inbound):

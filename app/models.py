@@ -30,7 +30,7 @@ class Assembly(SQLModel, table=True):
     last_seq: int = Field(default=0, description="Sequence number of the newest event")
     moderation: str = Field(default="open", max_length=10, description="open | approve")
     show_names: bool = Field(default=False, description="First names on the projector wall")
-    wall_group: str = Field(default="table", max_length=10, description="table | kind")
+    wall_group: str = Field(default="table", max_length=10, description="table | kind | plan")
     current_item_id: int | None = Field(default=None, description="The run-sheet's 'now'")
     spotlight: dict[str, Any] | None = Field(
         default=None,

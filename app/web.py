@@ -16,7 +16,13 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app import pages_facilitator, pages_participant, pages_public, pages_runsheet
+from app import (
+    pages_facilitator,
+    pages_participant,
+    pages_public,
+    pages_rounds,
+    pages_runsheet,
+)
 from app.auth import CSRFMiddleware
 from app.config import Settings, load_settings
 from app.db import make_engine, session_scope
@@ -87,6 +93,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *pages_participant.routes,
         *pages_facilitator.routes,
         *pages_runsheet.routes,
+        *pages_rounds.routes,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     from app.sockets import routes as socket_routes

@@ -106,7 +106,7 @@ class Seating:
 class RoomSettings:
     moderation: str = "open"  # open | approve
     show_names: bool = False
-    wall_group: str = "table"  # table | kind
+    wall_group: str = "table"  # table | kind | plan (the projector shows the table plan)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,199 @@
+"""Changing tables in the room: check-in, planning rounds ahead with the rotation engine,
+editing a draft, publishing it to every screen, and re-planning after absences or late arrivals.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from app.actions import ActionError
+from app.agenda import do_room_settings
+from app.clock import utcnow
+from app.events import LoggedEvent, record
+from app.models import Assembly, Member, Seat, SeatingRound
+from app.roster import members_of
+from app.snapshot import published_round, seating_of
+from facilitation.rotation import (
+    Member as Seated,
+)
+from facilitation.rotation import (
+    RotationError,
+    RotationProblem,
+    TableLayout,
+    plan_rounds,
+    repair_round,
+)
+
+DEFAULT_PRIORITIES = {"gender": 4.0, "age": 3.0, "education": 1.0, "area": 1.0}
+PLAN_SECONDS = 8.0  # the whole horizon; the engine plans 200 people × 10 rounds within it
+REPAIR_SECONDS = 0.5
+
+
+@dataclass(frozen=True)
+class PlanRequest:
+    table_size: int
+    rounds: int
+    balance: dict[str, float]
+    seed: int
+
+
+def rounds_of(db: Session, assembly_id: int, drafts: bool) -> list[SeatingRound]:
+    query = select(SeatingRound).where(SeatingRound.assembly_id == assembly_id)
+    query = query.where(
+        SeatingRound.published_at == None if drafts else SeatingRound.published_at != None  # noqa: E711
+    )
+    return list(db.exec(query.order_by(SeatingRound.number, SeatingRound.id)))  # type: ignore[arg-type]
+
+
+def tables_of(db: Session, round_: SeatingRound) -> list[list[int]]:
+    """The round's tables as lists of member ids, table 1 first."""
+    seating = seating_of(db, round_)
+    return [seating.at_table(t) for t in seating.tables]
+
+
+def history(db: Session, assembly_id: int) -> list[list[list[str]]]:
+    """Every published round, as the rotation engine wants it (ids as strings)."""
+    return [
+        [[str(m) for m in t] for t in tables_of(db, r)] for r in rounds_of(db, assembly_id, False)
+    ]
+
+
+def do_set_present(db: Session, assembly: Assembly, member_id: int, present: bool) -> None:
+    member = db.get(Member, member_id)
+    if member is None or member.assembly_id != assembly.id:
+        raise ActionError("not_allowed")
+    member.present = present
+    db.add(member)
+
+
+def _problem(
+    db: Session,
+    assembly: Assembly,
+    rounds: int,
+    layout: TableLayout,
+    balance: dict[str, float],
+    extra_history: list[list[list[str]]] | None = None,
+) -> tuple[RotationProblem, list[Member]]:
+    assert assembly.id is not None
+    roster = [m for m in members_of(db, assembly.id, active_only=True)]
+    present = [m for m in roster if m.present]
+    if len(present) < 2:
+        raise ActionError("too_few_present")
+    problem = RotationProblem(
+        members=[Seated(str(m.id), m.attributes) for m in roster],
+        rounds=rounds,
+        layout=layout,
+        present=frozenset(str(m.id) for m in present),
+        history=[*history(db, assembly.id), *(extra_history or [])],
+        balance=balance,
+    )
+    return problem, present
+
+
+def do_plan(db: Session, assembly: Assembly, request: PlanRequest) -> list[SeatingRound]:
+    """Plan ``request.rounds`` rounds for who is present, after every published round, and
+    keep them as drafts (replacing earlier drafts) for the facilitator to check and publish."""
+    assert assembly.id is not None
+    for old in rounds_of(db, assembly.id, drafts=True):
+        for seat in db.exec(select(Seat).where(Seat.round_id == old.id)):
+            db.delete(seat)
+        db.delete(old)
+    db.flush()
+    problem, _present = _problem(
+        db, assembly, request.rounds, TableLayout(size=request.table_size), request.balance
+    )
+    try:
+        plan = plan_rounds(
+            problem, seed=request.seed, time_limit=PLAN_SECONDS, clock=time.monotonic
+        )
+    except RotationError as exc:
+        raise ActionError("rotation") from exc
+    published = rounds_of(db, assembly.id, drafts=False)
+    number = (published[-1].number if published else 0) + 1
+    drafts = []
+    for offset, tables in enumerate(plan.rounds):
+        round_ = SeatingRound(assembly_id=assembly.id, number=number + offset, created_at=utcnow())
+        db.add(round_)
+        db.flush()
+        for table_no, table in enumerate(tables, start=1):
+            for member_id in table:
+                db.add(Seat(round_id=round_.id, member_id=int(member_id), table_no=table_no))
+        drafts.append(round_)
+    db.flush()
+    return drafts
+
+
+def _draft(db: Session, assembly: Assembly, round_id: int) -> SeatingRound:
+    round_ = db.get(SeatingRound, round_id)
+    if round_ is None or round_.assembly_id != assembly.id or round_.published_at is not None:
+        raise ActionError("no_such_round")
+    return round_
+
+
+def do_move(db: Session, assembly: Assembly, round_id: int, member_id: int, table_no: int) -> None:
+    """Move one person in a draft round to another table (a drag, or the "move to" control)."""
+    round_ = _draft(db, assembly, round_id)
+    seat = db.exec(
+        select(Seat).where(Seat.round_id == round_.id, Seat.member_id == member_id)
+    ).first()
+    tables = {t for t in db.exec(select(Seat.table_no).where(Seat.round_id == round_.id))}
+    if seat is None or table_no not in tables | {max(tables, default=0) + 1}:
+        raise ActionError("bad_message")
+    seat.table_no = table_no
+    db.add(seat)
+
+
+def do_publish(db: Session, assembly: Assembly, round_id: int) -> list[LoggedEvent]:
+    """Publish a draft: every phone shows its table at once, the projector shows the plan."""
+    round_ = _draft(db, assembly, round_id)
+    round_.published_at = utcnow()
+    db.add(round_)
+    db.flush()
+    assert assembly.id is not None
+    events = [record(db, assembly.id, "seating", {"seating": seating_of(db, round_).to_payload()})]
+    if assembly.wall_group != "plan":
+        events += do_room_settings(db, assembly, assembly.moderation, assembly.show_names, "plan")
+    return events
+
+
+def do_replan(db: Session, assembly: Assembly, seed: int) -> tuple[list[LoggedEvent], int]:
+    """Re-seat the published round for who is present now, moving as few people as possible;
+    returns the events and how many people moved."""
+    assert assembly.id is not None
+    current = published_round(db, assembly.id)
+    if current is None:
+        raise ActionError("no_such_round")
+    tables = [[str(m) for m in t] for t in tables_of(db, current)]
+    problem, _present = _problem(
+        db, assembly, 1, TableLayout(count=len(tables)), dict(DEFAULT_PRIORITIES)
+    )
+    earlier = [r for r in problem.history if r != tables]
+    problem = RotationProblem(
+        members=problem.members,
+        rounds=1,
+        layout=problem.layout,
+        present=problem.present,
+        history=earlier,
+        balance=problem.balance,
+    )
+    try:
+        repair = repair_round(
+            problem, tables, seed=seed, time_limit=REPAIR_SECONDS, clock=time.monotonic
+        )
+    except RotationError as exc:
+        raise ActionError("rotation") from exc
+    now = utcnow()
+    round_ = SeatingRound(
+        assembly_id=assembly.id, number=current.number, published_at=now, created_at=now
+    )
+    db.add(round_)
+    db.flush()
+    for table_no, table in enumerate(repair.tables, start=1):
+        for member_id in table:
+            db.add(Seat(round_id=round_.id, member_id=int(member_id), table_no=table_no))
+    db.flush()
+    event = record(db, assembly.id, "seating", {"seating": seating_of(db, round_).to_payload()})
+    return [event], len(repair.moved) + len(repair.seated)
