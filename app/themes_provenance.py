@@ -1,0 +1,269 @@
+"""Where everything came from and where it went: a draft's themes and notes (table, round,
+phase, typed on behalf), a note's theme and drafts, and exports as Markdown and CSV.
+
+Names of members and facilitators appear only when ``attributed`` is asked for, which only
+the facilitator console does; every other view and both exports are unattributed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, select
+
+from app.models import AgendaItem, Facilitator, Member, Note, SeatingRound
+from app.models_themes import Draft, DraftSource, Theme, ThemeNote
+from app.themes_drafts import Kin, ancestors, descendants, drafts_of
+
+CSV_COLUMNS = (
+    "draft_id",
+    "draft_title",
+    "draft_status",
+    "draft_version",
+    "draft_text",
+    "draft_rationale",
+    "came_from",
+    "theme",
+    "theme_confirmed",
+    "note_id",
+    "note_text",
+    "phase",
+    "round",
+    "table",
+    "kind",
+    "typed_on_behalf",
+)
+
+
+@dataclass(frozen=True)
+class NoteFacts:
+    id: int
+    text: str
+    kind: str
+    table_no: int | None
+    round_no: int | None
+    phase: str
+    on_behalf: bool
+    author: str = ""  # only when attributed
+    typist: str = ""  # only when attributed
+
+
+@dataclass
+class ThemeFacts:
+    id: int | None
+    name: str
+    phase: str
+    confirmed: bool
+    notes: list[NoteFacts] = field(default_factory=list)
+
+
+@dataclass
+class DraftProvenance:
+    draft: Draft
+    themes: list[ThemeFacts]
+    came_from: list[Kin]
+    went_to: list[Kin]
+
+    @property
+    def note_count(self) -> int:
+        return len({n.id for t in self.themes for n in t.notes})
+
+
+def note_facts(db: Session, notes: list[Note], attributed: bool = False) -> dict[int, NoteFacts]:
+    item_ids = {n.item_id for n in notes if n.item_id is not None}
+    round_ids = {n.round_id for n in notes if n.round_id is not None}
+    phases = {
+        i.id: i.title
+        for i in db.exec(select(AgendaItem).where(AgendaItem.id.in_(item_ids)))  # type: ignore[union-attr]
+    }
+    rounds = {
+        r.id: r.number
+        for r in db.exec(select(SeatingRound).where(SeatingRound.id.in_(round_ids)))  # type: ignore[union-attr]
+    }
+    facts = {}
+    for n in notes:
+        assert n.id is not None
+        author = typist = ""
+        if attributed:
+            member = db.get(Member, n.member_id) if n.member_id else None
+            author = member.name if member else ""
+            typing = db.get(Facilitator, n.entered_by) if n.entered_by else None
+            typist = typing.email if typing else ""
+        facts[n.id] = NoteFacts(
+            id=n.id,
+            text=n.text,
+            kind=n.kind,
+            table_no=n.table_no,
+            round_no=rounds.get(n.round_id),
+            phase=phases.get(n.item_id, ""),
+            on_behalf=n.entered_by is not None,
+            author=author,
+            typist=typist,
+        )
+    return facts
+
+
+def draft_provenance(db: Session, draft: Draft, attributed: bool = False) -> DraftProvenance:
+    """The draft's themes with their notes (notes without a theme come last, unnamed)."""
+    assert draft.id is not None
+    sources = list(
+        db.exec(
+            select(DraftSource).where(DraftSource.draft_id == draft.id).order_by(DraftSource.id)  # type: ignore[arg-type]
+        )
+    )
+    note_ids = sorted({s.note_id for s in sources if s.note_id is not None})
+    notes = list(db.exec(select(Note).where(Note.id.in_(note_ids)))) if note_ids else []  # type: ignore[union-attr]
+    facts = note_facts(db, notes, attributed)
+    themes: dict[int | None, ThemeFacts] = {}
+    for source in sources:
+        if source.theme_id not in themes:
+            theme = db.get(Theme, source.theme_id) if source.theme_id else None
+            item = db.get(AgendaItem, theme.item_id) if theme else None
+            themes[source.theme_id] = ThemeFacts(
+                id=source.theme_id,
+                name=theme.name if theme else "",
+                phase=item.title if item else "",
+                confirmed=bool(theme and theme.confirmed_at),
+            )
+        if source.note_id in facts:
+            themes[source.theme_id].notes.append(facts[source.note_id])
+    ordered = [t for key, t in themes.items() if key is not None]
+    if None in themes:
+        ordered.append(themes[None])
+    return DraftProvenance(draft, ordered, ancestors(db, draft.id), descendants(db, draft.id))
+
+
+@dataclass
+class NoteTrail:
+    """Where a note ended up: its theme on the board, the drafts made from it, and theirs."""
+
+    note: NoteFacts
+    theme: Theme | None
+    drafts: list[Draft]
+    later: list[Draft]
+
+    @property
+    def current(self) -> list[Draft]:
+        return [d for d in [*self.drafts, *self.later] if d.status == "active"]
+
+
+def note_trail(db: Session, note: Note, attributed: bool = False) -> NoteTrail:
+    assert note.id is not None
+    placed = db.exec(select(ThemeNote).where(ThemeNote.note_id == note.id)).first()
+    theme = db.get(Theme, placed.theme_id) if placed else None
+    draft_ids = sorted(
+        {
+            int(d)
+            for d in db.exec(select(DraftSource.draft_id).where(DraftSource.note_id == note.id))
+        }
+    )
+    drafts = [d for d in (db.get(Draft, i) for i in draft_ids) if d is not None]
+    later: dict[int, Draft] = {}
+    for draft in drafts:
+        for kin in descendants(db, draft.id or 0):
+            if kin.draft.id not in draft_ids:
+                later.setdefault(kin.draft.id or 0, kin.draft)
+    facts = note_facts(db, [note], attributed)[note.id]
+    return NoteTrail(facts, theme, drafts, [later[k] for k in sorted(later)])
+
+
+# -- exports (unattributed) ---------------------------------------------------------------
+
+
+def _came_from(kins: list[Kin]) -> str:
+    return "; ".join(f"{k.kind} #{k.draft.id}" for k in kins if k.depth == 1)
+
+
+def export_rows(db: Session, assembly_id: int) -> list[list[object]]:
+    """One row per draft and source note (a draft without notes: one row)."""
+    rows: list[list[object]] = []
+    for draft in drafts_of(db, assembly_id):
+        p = draft_provenance(db, draft)
+        head = [
+            draft.id,
+            draft.title,
+            draft.status,
+            draft.version,
+            draft.text,
+            draft.rationale,
+            _came_from(p.came_from),
+        ]
+        pairs = (
+            [(t, n) for t in p.themes for n in t.notes]
+            or [(t, None) for t in p.themes[:1]]
+            or [(None, None)]
+        )
+        for theme, n in pairs:
+            theme_cells = [theme.name, int(theme.confirmed)] if theme and theme.id else ["", ""]
+            note_cells: list[object] = ["", "", "", "", "", "", ""]
+            if n is not None:
+                note_cells = [
+                    n.id,
+                    n.text,
+                    n.phase,
+                    n.round_no or "",
+                    n.table_no or "",
+                    n.kind,
+                    int(n.on_behalf),
+                ]
+            rows.append([*head, *theme_cells, *note_cells])
+    return rows
+
+
+def export_csv(db: Session, assembly_id: int) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows(export_rows(db, assembly_id))
+    return buffer.getvalue()
+
+
+def _md(text: str) -> str:
+    """Plain text that Markdown shows as written (no accidental headings, lists or links)."""
+    escaped = "".join("\\" + c if c in "\\`*_[]<>#|" else c for c in text)
+    return escaped.replace("\n", "  \n")
+
+
+def export_markdown(
+    db: Session, assembly_id: int, title: str, gettext: Callable[[str], str]
+) -> str:
+    _ = gettext
+    out = [f"# {_md(title)}", ""]
+    for draft in drafts_of(db, assembly_id):
+        p = draft_provenance(db, draft)
+        status = {"active": _("active"), "merged": _("merged"), "split": _("split")}
+        out += [f"## {_md(draft.title)}", ""]
+        out.append(
+            f"*{_('Draft')} #{draft.id} · {_('version')} {draft.version} · "
+            f"{status.get(draft.status, draft.status)}*"
+        )
+        out.append("")
+        if draft.text:
+            out += [_md(draft.text), ""]
+        if draft.rationale:
+            out += [f"**{_('Why')}:** {_md(draft.rationale)}", ""]
+        for kin in p.came_from:
+            if kin.depth == 1:
+                label = _("Merged from") if kin.kind == "merge" else _("Split from")
+                out.append(f"- {label} #{kin.draft.id} {_md(kin.draft.title)}")
+        if p.came_from:
+            out.append("")
+        out += [f"### {_('Sources')}", ""]
+        for theme in p.themes:
+            confirmed = f" ({_('confirmed by the room')})" if theme.confirmed else ""
+            name = _md(theme.name) if theme.id else _("Notes without a theme")
+            out.append(f"- **{name}**{confirmed}")
+            for n in theme.notes:
+                where = [_("phase") + ": " + _md(n.phase)]
+                if n.round_no:
+                    where.append(_("round") + f" {n.round_no}")
+                if n.table_no:
+                    where.append(_("table") + f" {n.table_no}")
+                if n.on_behalf:
+                    where.append(_("typed on behalf"))
+                out.append(f"  - {_md(n.text)} ({', '.join(where)})")
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
