@@ -44,6 +44,6 @@ def test_danish_is_really_danish() -> None:
         for m in catalog
         if m.id
         and m.string == m.id
-        and m.id not in {"Live", "Links", "Id", "Status", "Send", "Start"}
+        and m.id not in {"Live", "Links", "Id", "Status", "Send", "Start", "Check-in"}
     ]
     assert not same, f"Danish entries that are just the English text: {same}"
