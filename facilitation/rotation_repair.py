@@ -89,9 +89,20 @@ def repair_seating(
             seated = row[grp][row[grp] >= 0]
             if seated.size:
                 row[grp] = np.bincount(seated).argmax()
+            else:  # a group arriving together: the table with most room and no one kept apart
+                room = inst.sizes - np.bincount(row[row >= 0], minlength=inst.tables)
+                clash = [bool(inst.apart[np.ix_(grp, np.flatnonzero(row == t))].any())
+                         for t in range(inst.tables)]
+                row[grp] = int(np.argmax(np.where(clash, -np.inf, room)))
     up = search.up[inst.history] * search.W
-    _shed_overfull(inst, search, row, up)
-    _seat_floating(inst, search, row, up, rng)
+    try:
+        _shed_overfull(inst, search, row, up)
+        _seat_floating(inst, search, row, up, rng)
+    except RotationError:
+        # Minimal moves cannot keep the hard constraints (a group or pin is in the way):
+        # seat the round afresh, then number its tables to keep as many people in place.
+        search.construct()
+        row = _keep_in_place(inst, search.tabs[0], was)
     floating = row != np.asarray([was.get(pid, -1) for pid in inst.ids])
     search.load(row[None, :])
     search.movable = inst.movable & floating
@@ -104,6 +115,33 @@ def repair_seating(
     seated = [inst.ids[i] for i in range(n) if not stayer[i]]
     removed = [pid for table in current for pid in table if pid not in present]
     return Repair(tables, moved, seated, removed, evaluate(inst, search.tabs, search.iterations))
+
+
+def _keep_in_place(inst: Instance, fresh: IntArray, was: dict[str, int]) -> IntArray:
+    """``fresh`` with its tables renumbered (among equal sizes, fixed tables kept) to move few."""
+    t_count = inst.tables
+    old = np.asarray([was.get(pid, -1) for pid in inst.ids])
+    overlap = np.zeros((t_count, t_count), dtype=np.int64)  # [fresh table, old table]
+    seated = old >= 0
+    np.add.at(overlap, (fresh[seated], old[seated]), 1)
+    relabel = np.full(t_count, -1, dtype=np.int64)
+    pinned = set(inst.fixed[inst.fixed >= 0].tolist())
+    for t in pinned:
+        relabel[t] = t
+    free_new = [t for t in range(t_count) if t not in pinned]
+    free_old = set(free_new)
+    pairs = sorted(
+        ((int(overlap[k, t]), k, t) for k in free_new for t in free_new),
+        key=lambda x: -x[0],
+    )
+    for _, k, t in pairs:
+        if relabel[k] < 0 and t in free_old and inst.sizes[k] == inst.sizes[t]:
+            relabel[k] = t
+            free_old.discard(t)
+    for k in free_new:  # sizes left unmatched cannot happen: fresh has the same sizes
+        if relabel[k] < 0:
+            relabel[k] = k
+    return relabel[fresh]
 
 
 def _unseat_constraint_breakers(

@@ -8,7 +8,7 @@ import time
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from facilitation.rotation import (
@@ -318,6 +318,26 @@ def test_repair_moves_only_what_sizes_force(absent: set[str], late: int, r: int)
     assert {p for p in before if p in after and after[p] != before[p]} == set(repair.moved)
 
 
+def test_repair_seats_a_late_group_together_and_keeps_pins() -> None:
+    problem, plan = _plan_36()
+    late = [Member("late1", {"gender": "f"}), Member("late2", {"gender": "m"})]
+    members = list(problem.members) + late
+    constraints = Constraints(
+        keep_apart=[("m001", "m002"), ("late1", "m010")],
+        keep_together=[["late1", "late2"]],
+        pinned={"m000": 0, "m005": 3},  # m005 newly pinned: has to move to table 4
+    )
+    present = frozenset(m.id for m in members) - {"m020"}
+    again = RotationProblem(members, 1, problem.layout, present, _others(plan, 2), constraints)
+    repair = repair_round(again, plan.rounds[2], seed=1)
+    assert_valid(
+        Plan([repair.tables], repair.stats),
+        RotationProblem(members, 1, problem.layout, present, (), constraints),
+    )
+    assert sorted(repair.seated) == ["late1", "late2"]
+    assert "m005" in repair.moved or "m005" in repair.tables[3]
+
+
 def test_repair_of_120_is_quick_and_small() -> None:
     problem = RotationProblem(people(120), 8, TableLayout(size=8))
     plan = plan_rounds(problem, seed=0, iterations=200)
@@ -330,3 +350,25 @@ def test_repair_of_120_is_quick_and_small() -> None:
     assert time.perf_counter() - start < 2.0  # target 0.2 s; generous for a loaded machine
     assert len(repair.moved) <= 8
     assert repair.seated == ["x1", "x2"]
+
+
+@FAST
+@given(problems(), st.integers(0, 3), st.integers(0, 2), st.integers(0, 100))
+def test_repair_keeps_hard_constraints_for_random_problems(
+    problem: RotationProblem, n_absent: int, n_late: int, seed: int
+) -> None:
+    plan = plan_rounds(problem, seed, iterations=30)
+    seated = sorted(pid for table in plan.rounds[0] for pid in table)
+    c = problem.constraints
+    absent = [pid for pid in seated if pid not in c.hosts][:n_absent]
+    late = [Member(f"late{k}", {"gender": "f", "age": "mid"}) for k in range(n_late)]
+    members = list(problem.members) + late
+    present = (frozenset(seated) | {m.id for m in late}) - set(absent)
+    assume(len(present) >= 3 * len(plan.rounds[0]))
+    again = RotationProblem(members, 1, problem.layout, present, plan.rounds[1:], c)
+    repair = repair_round(again, plan.rounds[0], seed)
+    assert_valid(
+        Plan([repair.tables], repair.stats),
+        RotationProblem(members, 1, problem.layout, present, (), c),
+    )
+    assert sorted(repair.removed) == sorted(absent)
