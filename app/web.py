@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app import (
     pages_facilitator,
+    pages_lottery,
     pages_participant,
     pages_public,
     pages_rounds,
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *pages_facilitator.routes,
         *pages_runsheet.routes,
         *pages_rounds.routes,
+        *pages_lottery.routes,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     from app.sockets import routes as socket_routes
