@@ -10,8 +10,9 @@ from collections.abc import Callable
 import numpy as np
 
 from facilitation.rotation_model import Repair, RotationError, RotationProblem, Round
-from facilitation.rotation_search import Search
+from facilitation.rotation_search import FloatArray, Search
 from facilitation.rotation_setup import (
+    BoolArray,
     Instance,
     IntArray,
     _water_fill,
@@ -145,7 +146,7 @@ def _keep_in_place(inst: Instance, fresh: IntArray, was: dict[str, int]) -> IntA
 
 
 def _unseat_constraint_breakers(
-    fixed: IntArray, groups: list[list[int]], apart: np.ndarray, row: IntArray
+    fixed: IntArray, groups: list[list[int]], apart: BoolArray, row: IntArray
 ) -> None:
     """Unseat whoever sits where the (possibly changed) hard constraints forbid."""
     wrong = (fixed >= 0) & (row >= 0) & (row != fixed)
@@ -164,7 +165,7 @@ def _unseat_constraint_breakers(
             row[k] = -1
 
 
-def _seat_cost(search: Search, row: IntArray, up: np.ndarray, p: int) -> np.ndarray:
+def _seat_cost(search: Search, row: IntArray, up: FloatArray, p: int) -> FloatArray:
     """Cost of seating p at each table given who sits there now (pairs, then balance)."""
     t_count = search.T
     seated = row >= 0
@@ -178,7 +179,7 @@ def _seat_cost(search: Search, row: IntArray, up: np.ndarray, p: int) -> np.ndar
     return cost
 
 
-def _shed_overfull(inst: Instance, search: Search, row: IntArray, up: np.ndarray) -> None:
+def _shed_overfull(inst: Instance, search: Search, row: IntArray, up: FloatArray) -> None:
     """Unseat, from each table over its size, the free people it costs least to move."""
     for t in range(inst.tables):
         while (row == t).sum() > inst.sizes[t]:
@@ -207,7 +208,7 @@ def _shed_overfull(inst: Instance, search: Search, row: IntArray, up: np.ndarray
 
 
 def _seat_floating(
-    inst: Instance, search: Search, row: IntArray, up: np.ndarray, rng: np.random.Generator
+    inst: Instance, search: Search, row: IntArray, up: FloatArray, rng: np.random.Generator
 ) -> None:
     """Seat everyone unseated where there is room, fewest options first; unblock keep-apart."""
     free = [int(p) for p in rng.permutation(np.flatnonzero(row < 0))]
