@@ -23,6 +23,7 @@ from app import (
     pages_public,
     pages_rounds,
     pages_runsheet,
+    pages_themes,
 )
 from app.auth import CSRFMiddleware
 from app.config import Settings, load_settings
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *pages_facilitator.routes,
         *pages_runsheet.routes,
         *pages_rounds.routes,
+        *pages_themes.routes,
         *pages_lottery.routes,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]

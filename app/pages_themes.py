@@ -1,0 +1,136 @@
+"""The facilitator's theme board: a phase's notes with the engine's suggestions, themes made,
+renamed, merged and split, notes moved (by drag or by a "move to…" select), undo, and the
+room's confirmation through the spotlight. Every form posts to one action route per phase."""
+
+from __future__ import annotations
+
+import re
+
+from sqlmodel import Session
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from app import pages_themes_drafts, pages_themes_phone, themes
+from app.actions import ActionError
+from app.agenda import do_spotlight
+from app.auth import form_value, get_assembly, require_facilitator
+from app.events import LoggedEvent
+from app.models import Assembly, Facilitator, Note
+from app.pages_themes_common import act, ask_text, int_list, int_or_none
+from app.templating import render_page
+from app.themes_provenance import note_trail
+from app.themes_read import load_board, phase_items, phase_notes
+
+ANCHOR = re.compile(r"[A-Za-z][\w-]{0,39}")
+
+
+def board_page(request: Request) -> Response:
+    assembly_id = int(request.path_params["assembly_id"])
+    wanted = int_or_none(request.query_params.get("item"))
+    k = int_or_none(request.query_params.get("k"))
+    with request.app.state.db() as db:
+        require_facilitator(request, db)
+        assembly = get_assembly(db, assembly_id)
+        phases = phase_items(db, assembly_id)
+        counts = {p.id: len(phase_notes(db, p.id or 0)) for p in phases}
+        if wanted is None and phases:
+            ids = [p.id for p in phases]
+            wanted = assembly.current_item_id if assembly.current_item_id in ids else ids[0]
+        board = None
+        if wanted is not None:
+            try:
+                board = load_board(db, assembly, wanted, k if k and 1 <= k <= 30 else None)
+            except ActionError as exc:
+                raise HTTPException(404) from exc
+        spotlight = assembly.spotlight or {}
+    return render_page(
+        request,
+        "f/themes.html",
+        assembly=assembly,
+        phases=phases,
+        counts=counts,
+        board=board,
+        spotlight_ref=spotlight.get("ref") if spotlight.get("kind") == "theme" else None,
+        error=request.query_params.get("error", ""),
+    )
+
+
+async def board_action(request: Request) -> Response:
+    """One route for every board action; ``action`` names it."""
+    assembly_id = int(request.path_params["assembly_id"])
+    item_id = int(request.path_params["item_id"])
+    form = await request.form()
+    action = form_value(form, "action", 20)
+    theme_id = int_or_none(form.get("theme_id"))
+    note_id = int_or_none(form.get("note_id"))
+    name = form_value(form, "name", 300)
+    back = f"/f/a/{assembly_id}/themes?item={item_id}"
+    anchor = form_value(form, "back", 40)
+    ask = ask_text(request, "theme")
+
+    def work(db: Session, assembly: Assembly, me: Facilitator) -> list[LoggedEvent] | None:
+        themes.phase_item(db, assembly, item_id)
+        if action == "create":
+            themes.create_theme(db, assembly, item_id, name, me, int_list(form, "note_ids"))
+        elif action == "group":
+            wanted = themes.free_name(db, item_id, name)
+            themes.create_theme(
+                db, assembly, item_id, wanted, me, int_list(form, "note_ids"), "group"
+            )
+        elif action == "rename" and theme_id is not None:
+            themes.rename_theme(db, assembly, theme_id, name, me)
+        elif action == "merge" and theme_id is not None:
+            target = int_or_none(form.get("target_id"))
+            if target is None:
+                raise ActionError("same_theme")
+            themes.merge_themes(db, assembly, theme_id, target, me)
+        elif action == "split" and theme_id is not None:
+            themes.split_theme(db, assembly, theme_id, int_list(form, "note_ids"), name, me)
+        elif action in ("place", "accept") and note_id is not None:
+            _check_phase(db, note_id, item_id)
+            themes.place_note(db, assembly, note_id, theme_id, me, action)
+        elif action == "reject" and note_id is not None and theme_id is not None:
+            themes.reject_suggestion(db, assembly, note_id, theme_id, me)
+        elif action in ("confirm", "unconfirm") and theme_id is not None:
+            themes.confirm_theme(db, assembly, theme_id, action == "confirm", me)
+        elif action == "show" and theme_id is not None:
+            return themes.show_theme(db, assembly, theme_id, ask, me)
+        elif action == "hide":
+            return do_spotlight(db, assembly, None)
+        elif action == "undo":
+            return themes.undo_last(db, assembly, item_id, me)[1]
+        else:
+            raise ActionError("bad_message")
+        return None
+
+    return await act(request, work, back + (f"#{anchor}" if ANCHOR.fullmatch(anchor) else ""))
+
+
+def _check_phase(db: Session, note_id: int, item_id: int) -> None:
+    note = db.get(Note, note_id)
+    if note is None or note.item_id != item_id:
+        raise ActionError("no_such_note")
+
+
+def note_page(request: Request) -> Response:
+    """Where a note ended up (the console view, with names)."""
+    assembly_id = int(request.path_params["assembly_id"])
+    with request.app.state.db() as db:
+        require_facilitator(request, db)
+        assembly = get_assembly(db, assembly_id)
+        note = db.get(Note, int(request.path_params["note_id"]))
+        if note is None or note.assembly_id != assembly_id:
+            raise HTTPException(404)
+        trail = note_trail(db, note, attributed=True)
+    return render_page(request, "f/themes_note.html", assembly=assembly, trail=trail)
+
+
+routes = [
+    Route("/f/a/{assembly_id:int}/themes", board_page),
+    Route("/f/a/{assembly_id:int}/themes/{item_id:int}", board_action, methods=["POST"]),
+    Route("/f/a/{assembly_id:int}/notes/{note_id:int}", note_page),
+    *pages_themes_drafts.routes,
+    *pages_themes_phone.routes,
+]

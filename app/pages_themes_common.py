@@ -1,0 +1,61 @@
+"""Helpers shared by the theme board, drafts and phone pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from sqlmodel import Session
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import Response
+
+from app.actions import ActionError
+from app.auth import get_assembly, request_language, require_facilitator
+from app.events import LoggedEvent
+from app.i18n import translations
+from app.models import Assembly, Facilitator
+from app.web_helpers import in_db, redirect
+
+Work = Callable[[Session, Assembly, Facilitator], list[LoggedEvent] | None]
+
+
+def int_or_none(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def int_list(form: FormData, name: str) -> list[int]:
+    return [n for n in (int_or_none(v) for v in form.getlist(name)) if n is not None]
+
+
+def with_error(url: str, code: str) -> str:
+    base, _, anchor = url.partition("#")
+    joiner = "&" if "?" in base else "?"
+    return f"{base}{joiner}{urlencode({'error': code})}" + (f"#{anchor}" if anchor else "")
+
+
+async def act(request: Request, work: Work, back: str) -> Response:
+    """Run a facilitator action in one write transaction, ring the hub, go back to ``back``."""
+    assembly_id = int(request.path_params["assembly_id"])
+
+    def run(db: Session) -> list[LoggedEvent]:
+        facilitator = require_facilitator(request, db)
+        return work(db, get_assembly(db, assembly_id), facilitator) or []
+
+    try:
+        events = await in_db(request, run, write=True)
+    except ActionError as exc:
+        return redirect(with_error(back, exc.code))
+    await request.app.state.hub.ring(events)
+    return redirect(back)
+
+
+def ask_text(request: Request, kind: str) -> str:
+    gettext = translations(request_language(request)).gettext
+    if kind == "theme":
+        return gettext("Does this theme fit these notes? Say so, or tell us what to change.")
+    return gettext("Is this what we mean? Say so, or tell us what to change.")

@@ -1,0 +1,79 @@
+"""Tables working on drafts from their phones: read the drafts the facilitator opened to the
+table, with where they came from (no names), and propose wording, comment, support or object."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from app import themes_drafts as drafts
+from app.actions import ActionError
+from app.auth import current_member, form_value
+from app.models import Assembly
+from app.pages_themes_common import with_error
+from app.templating import render_page
+from app.themes_provenance import draft_provenance
+from app.web_helpers import in_db, redirect
+
+
+def phone_drafts(request: Request) -> Response:
+    with request.app.state.db() as db:
+        member = current_member(request, db)
+        if member is None:
+            return redirect("/join")
+        assembly = db.get(Assembly, member.assembly_id)
+        table_no = drafts.member_table(db, member)
+        mine = [
+            d
+            for d in drafts.drafts_of(db, member.assembly_id, active_only=True)
+            if drafts.open_to(d, table_no)
+        ]
+        cards = [
+            (
+                draft_provenance(db, d),
+                [f for f in drafts.feedback_of(db, d.id or 0) if f.table_no == table_no],
+            )
+            for d in mine
+        ]
+    return render_page(
+        request,
+        "p/drafts.html",
+        assembly=assembly,
+        table_no=table_no,
+        cards=cards,
+        error=request.query_params.get("error", ""),
+        sent=request.query_params.get("sent", ""),
+    )
+
+
+async def phone_feedback(request: Request) -> Response:
+    draft_id = int(request.path_params["draft_id"])
+    form = await request.form()
+    kind = form_value(form, "kind", 10)
+    text = form_value(form, "text", drafts.MAX_TEXT)
+
+    def work(db: Session) -> str:
+        member = current_member(request, db)
+        if member is None:
+            raise HTTPException(403, "Join the assembly first")
+        try:
+            drafts.add_feedback(db, member, draft_id, kind, text)
+        except ActionError as exc:
+            if exc.code == "not_allowed":
+                raise HTTPException(403, "Drafting is not open to your table") from exc
+            return exc.code
+        return ""
+
+    error = await in_db(request, work, write=True)
+    if error:
+        return redirect(with_error(f"/p/drafts#d-{draft_id}", error))
+    return redirect(f"/p/drafts?sent={kind}#d-{draft_id}")
+
+
+routes = [
+    Route("/p/drafts", phone_drafts),
+    Route("/p/drafts/{draft_id:int}", phone_feedback, methods=["POST"]),
+]
