@@ -305,8 +305,7 @@ class Search:
         self, it: int, tabu: IntArray, best_cost: float
     ) -> tuple[int, int, int, float] | None:
         n, tabs = self.n, self.tabs
-        ar = np.arange(n)
-        lv = np.take_along_axis(self.GD, tabs[:, :, None], 2)[:, :, 0]  # (R, n)
+        lv = self.GD[np.arange(self.R)[:, None], np.arange(self.n)[None, :], tabs]  # (R, n)
         conflict = lv < 0
         pens = []
         if self.attrs:
@@ -315,7 +314,7 @@ class Search:
                 pen = _penalty(cnt, a)
                 miss_t |= pen.sum(2) > 0
                 pens.append(pen)
-            conflict |= np.take_along_axis(miss_t, tabs, 1)
+            conflict |= miss_t[np.arange(self.R)[:, None], tabs]
         conflict &= self.movable[None, :]
         rk, ik = np.nonzero(conflict)
         if rk.size == 0:
@@ -324,27 +323,29 @@ class Search:
             pick = self.rng.choice(rk.size, self.max_candidates, replace=False)
             rk, ik = rk[pick], ik[pick]
         tj = tabs[rk]  # (K, n)
+        kk = np.arange(rk.size)[:, None]
         ti = tabs[rk, ik]  # (K,)
         d = lv[rk, ik][:, None] + lv[rk]
-        d += np.take_along_axis(self.G[rk, ik], tj, 1)
-        d += self.G[rk[:, None], ar[None, :], ti[:, None]]
+        d += self.G[rk, ik][kk, tj]
+        d += self.G[rk, :, ti]
         d -= 2 * self.UP[ik]
+        rows = np.arange(self.R)[:, None]
         for a, w, cnt, pen in zip(self.attrs, self.weights, self.cnt, pens, strict=True):
-            dec = _penalty(cnt - 1, a) - pen  # (R, T, K)
-            inc = _penalty(cnt + 1, a) - pen
+            dec = _penalty(cnt - 1, a) - pen  # (R, T, K): one person of value k leaves t
+            inc = _penalty(cnt + 1, a) - pen  # one arrives
             v = a.codes
             vi = v[ik]
-            db = dec[rk, ti, vi][:, None] + inc[rk[:, None], ti[:, None], v[None, :]]
-            db += dec[rk[:, None], tj, v[None, :]] + inc[rk[:, None], tj, vi[:, None]]
-            db[vi[:, None] == v[None, :]] = 0.0
+            db = (dec[rk, ti, vi][:, None] + inc[rk, ti][:, v]) + dec[rows, tabs, v][rk]
+            db += inc[rk, :, vi][kk, tj]
+            db *= vi[:, None] != v[None, :]
             d += w * db
         bad = (tj == ti[:, None]) | ~self.movable[None, :]
         if self.KG is not None and self.apart is not None:
             ap = self.apart[ik]
-            bad |= np.take_along_axis(self.KG[rk, ik], tj, 1) - ap > 0
-            bad |= self.KG[rk[:, None], ar[None, :], ti[:, None]] - ap > 0
-        is_tabu = tabu[rk[:, None], ik[:, None], tj] > it
-        is_tabu |= tabu[rk[:, None], ar[None, :], ti[:, None]] > it
+            bad |= self.KG[rk, ik][kk, tj] - ap > 0
+            bad |= self.KG[rk, :, ti] - ap > 0
+        is_tabu = tabu[rk, ik][kk, tj] > it
+        is_tabu |= tabu[rk, :, ti] > it
         is_tabu &= self.cost + d >= best_cost - 1e-9
         bad |= is_tabu
         noisy = np.where(bad, np.inf, d + self.rng.random(d.shape) * 1e-4)
