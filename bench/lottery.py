@@ -195,11 +195,14 @@ def check_peer_panels(name: str, lottery: list[list[str]]) -> int:
     return sum(1 for panel in lottery if check_panel(panel, people, quotas, k))
 
 
-def row(label: str, probs: dict[str, float], lottery: list[list[str]], seconds: float) -> list:
-    ids = list(probs)
-    opt = summary(probs)
-    lot = summary(lottery_shares(lottery, ids))
-    return [label, opt, lot, seconds]
+def lex_compare(ours: dict[str, float], theirs: dict[str, float], tol: float = 1e-7) -> str:
+    """Compare the sorted probability vectors lexicographically (leximin's order)."""
+    a, b = sorted(ours.values()), sorted(theirs.values())
+    for i, (x, y) in enumerate(zip(a, b, strict=True)):
+        if abs(x - y) > tol:
+            word = "better" if x > y else "worse"
+            return f"samling {word} (first difference at rank {i + 1}: {x:.5f} vs {y:.5f})"
+    return "equal"
 
 
 def main() -> int:
@@ -240,15 +243,19 @@ def main() -> int:
                     "seconds": peer["seconds"],
                     "bad_panels": check_peer_panels(name, peer["lottery"]),
                     "backend": args.peer_backend,
+                    "rounding_seconds": peer["rounding_seconds"],
                 }
+                entry["leximin_order"] = lex_compare(ours["probabilities"], peer["probabilities"])
         results.append(entry)
         print(f"done: {name}", file=sys.stderr)
+        if "leximin_order" in entry:
+            print(f"{name}: {entry['leximin_order']}", file=sys.stderr)
     if args.json:
         print(json.dumps(results, indent=2))
         return 0
     print(
         "| instance | method | opt. min | opt. median | opt. max | opt. Gini | "
-        f"m={args.panels} min | median | max | Gini | seconds | bad panels |"
+        f"m={args.panels} min | median | max | Gini | seconds (wall) | bad panels |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for entry in results:
@@ -262,11 +269,18 @@ def main() -> int:
                 else f"peer maximin ({e['backend'].replace('mip', 'CBC')})"
             )
             o, lo = e["optimal"], e["lottery"]
+            seconds = f"{e['seconds']:.1f}"
+            if "rounding_seconds" in e:
+                seconds += f" + {e['rounding_seconds']:.1f}"
             print(
                 f"| {entry['instance']} | {label} | {o['min']:.3%} | {o['median']:.3%} | "
-                f"{o['max']:.3%} | {o['gini']:.3f} | {lo['min']:.3%} | {lo['median']:.3%} | "
-                f"{lo['max']:.3%} | {lo['gini']:.3f} | {e['seconds']:.1f} | {e['bad_panels']} |"
+                f"{o['max']:.3%} | {o['gini']:.4f} | {lo['min']:.3%} | {lo['median']:.3%} | "
+                f"{lo['max']:.3%} | {lo['gini']:.4f} | {seconds} | {e['bad_panels']} |"
             )
+    print()
+    for entry in results:
+        if "leximin_order" in entry:
+            print(f"- {entry['instance']}: sorted probabilities vs peer: {entry['leximin_order']}")
     return 0
 
 
