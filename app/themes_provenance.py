@@ -231,29 +231,31 @@ def export_markdown(
     db: Session, assembly_id: int, title: str, gettext: Callable[[str], str]
 ) -> str:
     _ = gettext
+    status = {"active": _("active"), "merged": _("merged"), "split": _("split")}
+    word_draft, word_version, word_why = _("Draft"), _("version"), _("Why")
+    word_sources, word_confirmed = _("Sources"), _("confirmed by the room")
     out = [f"# {_md(title)}", ""]
     for draft in drafts_of(db, assembly_id):
         p = draft_provenance(db, draft)
-        status = {"active": _("active"), "merged": _("merged"), "split": _("split")}
         out += [f"## {_md(draft.title)}", ""]
         out.append(
-            f"*{_('Draft')} #{draft.id} · {_('version')} {draft.version} · "
+            f"*{word_draft} #{draft.id} · {word_version} {draft.version} · "
             f"{status.get(draft.status, draft.status)}*"
         )
         out.append("")
         if draft.text:
             out += [_md(draft.text), ""]
         if draft.rationale:
-            out += [f"**{_('Why')}:** {_md(draft.rationale)}", ""]
+            out += [f"**{word_why}:** {_md(draft.rationale)}", ""]
         for kin in p.came_from:
             if kin.depth == 1:
                 label = _("Merged from") if kin.kind == "merge" else _("Split from")
                 out.append(f"- {label} #{kin.draft.id} {_md(kin.draft.title)}")
         if p.came_from:
             out.append("")
-        out += [f"### {_('Sources')}", ""]
+        out += [f"### {word_sources}", ""]
         for theme in p.themes:
-            confirmed = f" ({_('confirmed by the room')})" if theme.confirmed else ""
+            confirmed = f" ({word_confirmed})" if theme.confirmed else ""
             name = _md(theme.name) if theme.id else _("Notes without a theme")
             out.append(f"- **{name}**{confirmed}")
             for n in theme.notes:
