@@ -71,6 +71,7 @@ class Search:
         self.iterations = 0
         self.tenure = (4, 12)
         self.stall = 2000
+        self.kick = max(2, self.n // 20)  # random swaps when restarting from the best
         # (round, person) rows scored per step: all of them at 36 people, a sample at 200.
         self.max_candidates = max(32, 6000 // max(self.n, 1))
 
@@ -281,7 +282,7 @@ class Search:
             self.iterations += 1
             if since_best > stall:
                 self.load(best_tabs)
-                self._perturb(max(2, n // 20))
+                self._perturb(self.kick)
                 tabu[:] = 0
                 since_best = 0
             move = self._best_swap(it, tabu, best_cost)
