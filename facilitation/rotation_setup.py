@@ -15,6 +15,7 @@ import numpy.typing as npt
 
 from facilitation.rotation_model import (
     Constraints,
+    Member,
     PlanStats,
     RotationError,
     RotationProblem,
@@ -263,15 +264,16 @@ def _constraints(
     return fixed, groups, group_of, apart
 
 
-def _attributes(problem: RotationProblem, members: Sequence[object], sizes: IntArray) -> list[
-    Attribute
-]:
+def _attributes(
+    problem: RotationProblem, members: Sequence[Member], sizes: IntArray
+) -> list[Attribute]:
+    """Value codes and bands of each balanced attribute (a missing label counts as "")."""
     out: list[Attribute] = []
     n = len(members)
     for name, weight in problem.balance.items():
         if not weight > 0:
             raise RotationError(f"balance priority of {name!r} must be > 0, not {weight}")
-        raw = [getattr(m, "attributes", {}).get(name, "") for m in members]
+        raw = [m.attributes.get(name, "") for m in members]
         labels = sorted(set(raw))
         code_of = {label: k for k, label in enumerate(labels)}
         codes = np.asarray([code_of[v] for v in raw], dtype=np.int64)
