@@ -117,18 +117,23 @@ class Search:
             self.C[p, new] += 1
             self.C[new, p] += 1
         cols = np.concatenate((in_a, in_b))
-        rr = np.arange(self.R)[:, None]
-        for p in (i, j):
-            cp = self.C[p, cols]
-            up = self.up[cp] * self.W[p, cols]
-            dn = -self.up[np.maximum(cp - 1, 0)] * self.W[p, cols]
-            for mat, agg, new in ((self.UP, self.G, up), (self.DN, self.GD, dn)):
-                delta = new - mat[p, cols]
-                mat[p, cols] = new
-                mat[cols, p] = new
-                # Pair (p, y) changed: p's cost towards y's table, y's towards p's, every round.
-                np.add.at(agg, (rr, p, self.tabs[:, cols]), delta[None, :])
-                np.add.at(agg, (rr, cols[None, :], self.tabs[:, [p]]), delta[None, :])
+        ps = np.repeat(np.asarray([i, j]), cols.size)  # the changed pairs (ps[k], ys[k])
+        ys = np.tile(cols, 2)
+        cp = self.C[ps, ys]
+        w = self.W[ps, ys]
+        new_up = self.up[cp] * w
+        new_dn = -self.up[np.maximum(cp - 1, 0)] * w
+        d_up = new_up - self.UP[ps, ys]
+        d_dn = new_dn - self.DN[ps, ys]
+        self.UP[ps, ys] = self.UP[ys, ps] = new_up
+        self.DN[ps, ys] = self.DN[ys, ps] = new_dn
+        # Pair (p, y) changed: p's cost towards y's table and y's towards p's, every round.
+        rr = np.repeat(np.arange(self.R), ps.size)
+        p_all, y_all = np.tile(ps, self.R), np.tile(ys, self.R)
+        t_y, t_p = self.tabs[:, ys].ravel(), self.tabs[:, ps].ravel()
+        for agg, delta in ((self.G, np.tile(d_up, self.R)), (self.GD, np.tile(d_dn, self.R))):
+            np.add.at(agg, (rr, p_all, t_y), delta)
+            np.add.at(agg, (rr, y_all, t_p), delta)
         for mat, agg in ((self.UP, self.G), (self.DN, self.GD)):
             agg[r, :, a] += mat[:, j] - mat[:, i]
             agg[r, :, b] += mat[:, i] - mat[:, j]
