@@ -15,7 +15,7 @@ from typing import Any
 
 from facilitation.sortition import Person, Quota
 
-BINS = 10
+EDGES = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 4.0, 8.0)
 
 
 def _summary(values: Sequence[float]) -> dict[str, float]:
@@ -39,14 +39,20 @@ def gini(values: Sequence[float]) -> float:
     return (2 * weighted) / (n * total) - (n + 1) / n
 
 
-def histogram(values: Sequence[float], bins: int = BINS) -> list[dict[str, float | int]]:
-    """Equal-width bins from 0 to the highest probability (the top bin includes its edge)."""
-    top = max(values, default=0.0) or 1.0
-    width = top / bins
-    counts = [0] * bins
+def histogram(values: Sequence[float]) -> list[dict[str, float | int]]:
+    """Counts in bins measured against the average chance (panel size / pool size).
+
+    Edges at 0, ¼, ½, ¾, 1, 1½, 2, 4 and 8 times the average, and 100 %: a fair lottery puts
+    nearly everyone near 1×; the low bins show who a skewed pool leaves behind.
+    """
+    mean = statistics.fmean(values) if values else 0.0
+    edges = [0.0] + [m * mean for m in EDGES if 0 < m * mean < 1.0] + [1.0]
+    counts = [0] * (len(edges) - 1)
     for v in values:
-        counts[min(bins - 1, int(v / width))] += 1
-    return [{"from": i * width, "to": (i + 1) * width, "count": c} for i, c in enumerate(counts)]
+        # a value on an edge (up to rounding) counts in the bin above it
+        i = next((j for j in range(len(counts)) if v < edges[j + 1] - 1e-9), len(counts) - 1)
+        counts[i] += 1
+    return [{"from": edges[i], "to": edges[i + 1], "count": c} for i, c in enumerate(counts)]
 
 
 def quota_rows(

@@ -177,10 +177,7 @@ def is_stalled(lottery: Lottery) -> bool:
 
 
 def start_run(db: Session, engine: Engine, lottery: Lottery) -> Callable[[], None]:
-    """Mark the lottery running; returns ``launch``, to call once that is committed.
-
-    ``launch`` computes the lottery in a worker thread that stores its progress on the row.
-    """
+    """Mark it running; the returned ``launch`` (call after commit) starts the worker thread."""
     if lottery.status != "uploaded" and not is_stalled(lottery):
         raise LotteryError("not_ready")
     lottery.status, lottery.error = "running", ""
@@ -217,6 +214,8 @@ def _compute(engine: Engine, lottery_id: int) -> None:
         last = [0.0, ""]
 
         def progress(stage: str, fraction: float) -> None:
+            overall = {"leximin": 0.9 * fraction, "rounding": 0.9 + 0.1 * fraction}
+            fraction = overall.get(stage, 1.0 if stage == "done" else 0.0)
             now = time.monotonic()
             if stage == last[1] and now - last[0] < 0.5:
                 return
