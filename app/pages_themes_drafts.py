@@ -111,6 +111,7 @@ async def draft_action(request: Request) -> Response:
     action = form_value(form, "action", 20)
     back = f"/f/a/{assembly_id}/drafts/{draft_id}"
     ask = ask_text(request, "draft")
+    gettext = translations(request_language(request)).gettext
     made: list[int] = []
 
     def work(db: Session, assembly: Assembly, me: Facilitator) -> list[LoggedEvent] | None:
@@ -124,6 +125,15 @@ async def draft_action(request: Request) -> Response:
                 form_value(form, "rationale", 10000),
                 facilitator=me,
                 summary=form_value(form, "summary", 300),
+            )
+        elif action == "restore":
+            number = int_or_none(form.get("number"))
+            old = next((v for v in drafts.versions_of(db, draft_id) if v.number == number), None)
+            if old is None:
+                raise ActionError("bad_message")
+            summary = gettext("Back to version %(n)s") % {"n": old.number}
+            drafts.edit_draft(
+                db, assembly, draft_id, old.title, old.text, old.rationale, me, summary=summary
             )
         elif action == "split":
             titles = (form_value(form, "title_a", 300), form_value(form, "title_b", 300))

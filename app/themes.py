@@ -322,7 +322,7 @@ def show_theme(
     spotlight = {
         "kind": "theme",
         "title": theme.name,
-        "lines": [n.text for n in notes if n is not None],
+        "lines": [n.text for n in notes if n and n.approved and not (n.hidden or n.withdrawn)],
         "ask": ask,
         "ref": theme.id,
     }

@@ -72,6 +72,10 @@ class DraftProvenance:
         return len({n.id for t in self.themes for n in t.notes})
 
 
+def visible(note: Note) -> bool:
+    return note.approved and not note.hidden and not note.withdrawn
+
+
 def note_facts(db: Session, notes: list[Note], attributed: bool = False) -> dict[int, NoteFacts]:
     item_ids = {n.item_id for n in notes if n.item_id is not None}
     round_ids = {n.round_id for n in notes if n.round_id is not None}
@@ -116,6 +120,8 @@ def draft_provenance(db: Session, draft: Draft, attributed: bool = False) -> Dra
     )
     note_ids = sorted({s.note_id for s in sources if s.note_id is not None})
     notes = list(db.exec(select(Note).where(Note.id.in_(note_ids)))) if note_ids else []  # type: ignore[union-attr]
+    if not attributed:  # a note hidden by moderation or withdrawn stays out of public sight
+        notes = [n for n in notes if visible(n)]
     facts = note_facts(db, notes, attributed)
     themes: dict[int | None, ThemeFacts] = {}
     for source in sources:

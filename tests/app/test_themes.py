@@ -305,6 +305,10 @@ def test_board_and_draft_pages(facilitator_client, room, demo) -> None:  # type:
     )
     page = login_page(facilitator_client, f"{draft_url}?a=2&b=3")
     assert "<del>Cheaper</del>" in page and "<ins>Free</ins>" in page
+    post(draft_url, data={"csrf_token": token, "action": "restore", "number": "2"})
+    with session_scope(room["engine"]) as db:
+        restored = db.get(Draft, draft_id)
+        assert (restored.version, restored.text) == (4, "Cheaper buses.")
     author = demo["members"][0]["name"]
     assert author in login_page(facilitator_client, f"{draft_url}/provenance")
     assert author in login_page(facilitator_client, f"/f/a/{aid}/notes/{n[0]}")
@@ -333,3 +337,16 @@ def test_markdown_is_escaped(room) -> None:  # type: ignore[no-untyped-def]
         md = export_markdown(db, room["aid"], "Assembly", lambda s: s)
     assert "## \\# Buses \\*now\\*" in md and "\\[x\\](y)" in md
     assert re.search(r"typed on behalf", md)
+
+
+def test_hidden_notes_stay_out_of_public_provenance(room) -> None:  # type: ignore[no-untyped-def]
+    a, _b, _x = make_drafts(room)
+    with session_scope(room["engine"], write=True) as db:
+        note = db.get(Note, room["notes"][0])
+        note.hidden = True
+        db.add(note)
+    with session_scope(room["engine"]) as db:
+        draft = db.get(Draft, a.id)
+        shown = {n.text for t in draft_provenance(db, draft).themes for n in t.notes}
+        console = {n.text for t in draft_provenance(db, draft, True).themes for n in t.notes}
+    assert TEXTS[0] not in shown and TEXTS[0] in console and TEXTS[1] in shown
