@@ -7,7 +7,8 @@ Instances are synthetic assemblies drawn from a fixed seed with the issue's dist
 mid 40 / high 30; area urban 40 / suburban 30 / town 18 / rural 12). Each size runs twice:
 "socialise" (no balance) and "diverse" (balance on all four; priorities gender 4, age 3,
 education 1, area 1). Then 120/8/8 with 5 keep-apart pairs and one person pinned to table 1,
-whose round 5 is repaired after 3 absences and 2 late arrivals.
+whose round 5 is repaired after 3 absences and 2 late arrivals (and, harder, after 5 people
+of one table stay away).
 
 Columns: repeated pairs Σ max(0, c − 1), the most any pair meets, band misses (round, table,
 attribute value cells outside ⌊s·share⌋..⌈s·share⌉), tables off band ((round, table, attribute)
@@ -172,6 +173,16 @@ def run_repair(seed: int, time_limit: float) -> dict[str, object]:
         w = {pid: t for t, table in enumerate(tables) for pid in table}
         broken += sum(1 for a, b in apart if w[a] == w[b])
         broken += sum(1 for pid, t in pinned.items() if w[pid] != t)
+    # A harder case: five people of one table (not the pinned one) stay away, nobody arrives.
+    table = next(t for t in plan.rounds[4] if not set(t) & set(pinned))
+    gone = set(table[:5])
+    again = RotationProblem(members, 1, layout, frozenset(ids) - gone, others, constraints)
+    start = time.perf_counter()
+    hollow = repair_round(again, plan.rounds[4], seed)
+    hollow_seconds = time.perf_counter() - start
+    where = {pid: t for t, tbl in enumerate(hollow.tables) for pid in tbl}
+    broken += sum(1 for a, b in apart if a in where and b in where and where[a] == where[b])
+    broken += sum(1 for pid, t in pinned.items() if pid in where and where[pid] != t)
     return {
         "plan_repeats": plan.stats.repeated_pairs,
         "plan_max_meet": plan.stats.max_pair_meetings,
@@ -182,6 +193,9 @@ def run_repair(seed: int, time_limit: float) -> dict[str, object]:
         "removed": len(repair.removed),
         "sizes": sorted({len(t) for t in repair.tables}),
         "repair_new_repeats": repair.stats.new_repeats,
+        "five_absent_at_one_table_seconds": round(hollow_seconds, 3),
+        "five_absent_at_one_table_moved": len(hollow.moved),
+        "five_absent_at_one_table_new_repeats": hollow.stats.new_repeats,
         "hard_constraints_broken": broken,
     }
 

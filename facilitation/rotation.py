@@ -162,9 +162,12 @@ def repair_round(
     encounters count (held and planned ones); ``problem.layout`` gives capacities if it has
     them, else the table count stays that of ``current`` and sizes stay within one. Absent
     people leave; of the rest, only as many change table as the new sizes (and the fixed
-    places of late arrivals) force, and those movers and the late arrivals are then seated, and
-    swapped among themselves, where they meet fewest people again and balance best. People
-    moved to repair a hard constraint that no longer holds count as moved too.
+    places of late arrivals) force, and those movers and the late arrivals are then seated
+    where they meet fewest people again and balance best. A short tabu search then swaps
+    people only in ways that keep the number moved (a mover and a former table-mate trade
+    places, movers and arrivals trade tables). People moved to repair a hard constraint that no
+    longer holds count as moved too; when minimal moves cannot keep the constraints, the round
+    is seated afresh and its tables numbered to keep as many people in place as possible.
     """
     return repair_seating(
         problem,

@@ -104,9 +104,10 @@ def repair_seating(
         # seat the round afresh, then number its tables to keep as many people in place.
         search.construct()
         row = _keep_in_place(inst, search.tabs[0], was)
-    floating = row != np.asarray([was.get(pid, -1) for pid in inst.ids])
     search.load(row[None, :])
-    search.movable = inst.movable & floating
+    # Polish by swaps that keep the number of people moved: a mover and a former table-mate
+    # may trade places, movers and arrivals may trade tables.
+    search.home = np.asarray([was.get(pid, -1) for pid in inst.ids], dtype=np.int64)
     search.improve(iterations, stop, stall=iterations)
     final = search.tabs[0]
     tables: list[list[str]] = [[] for _ in range(t_count)]

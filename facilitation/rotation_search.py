@@ -72,6 +72,10 @@ class Search:
         self.tenure = (4, 12)
         self.stall = 2000
         self.kick = max(2, self.n // 20)  # random swaps when restarting from the best
+        # Repairs of one round: each person's table before the repair (-1: new), and the cost
+        # of seating someone elsewhere, far above any encounter or balance gain.
+        self.home: IntArray | None = None
+        self.home_weight = 1e9
         # (round, person) rows scored per step: all of them at 36 people, a sample at 200.
         self.max_candidates = max(32, 6000 // max(self.n, 1))
 
@@ -345,6 +349,12 @@ class Search:
             db += inc[rk, :, vi][kk, tj]
             db *= vi[:, None] != v[None, :]
             d += w * db
+        if self.home is not None:  # repairs: every person off their table costs home_weight
+            h_i = self.home[ik][:, None]  # i goes from ti to tj, j from tj to ti
+            h_j = self.home[None, :]
+            moved = ((tj != h_i).astype(np.float64) - (ti[:, None] != h_i)) * (h_i >= 0)
+            moved += ((ti[:, None] != h_j).astype(np.float64) - (tj != h_j)) * (h_j >= 0)
+            d += self.home_weight * moved
         bad = (tj == ti[:, None]) | ~self.movable[None, :]
         if self.KG is not None and self.apart is not None:
             ap = self.apart[ik]
