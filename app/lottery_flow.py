@@ -20,23 +20,17 @@ from sqlmodel import Session, select
 
 from app import __version__
 from app.clock import utcnow
-from app.config import Settings
 from app.csvfiles import CsvError, decode, parse_csv
 from app.db import session_scope
 from app.lottery_audit import distribution_stats, quota_rows
 from app.lottery_files import (
     Pool,
-    contact_csv,
-    display_name,
     parse_pool,
     parse_quotas,
     person_of,
-    pool_rows,
 )
 from app.models import Assembly
 from app.models_lottery import Lottery
-from app.roster import add_member, members_of
-from facilitation.roster import MemberSpec
 from facilitation.sortition import (
     ALGORITHM,
     SEED_RULE,
@@ -253,7 +247,7 @@ def _compute(engine: Engine, lottery_id: int) -> None:
 def _finish(engine: Engine, lottery_id: int, result: dict[str, Any] | None, error: str) -> None:
     with session_scope(engine, write=True) as db:
         lottery = db.get(Lottery, lottery_id)
-        if lottery is None:
+        if lottery is None or lottery.pool is None:  # replaced, or the pool was deleted
             return
         lottery.result, lottery.error = result, error
         lottery.status = "computed" if result is not None else "uploaded"
@@ -264,8 +258,11 @@ def _finish(engine: Engine, lottery_id: int, result: dict[str, Any] | None, erro
         db.add(lottery)
 
 
-def draw(lottery: Lottery, seed_text: str) -> None:
-    """Draw the panel with the public randomness: lottery[SHA-256(seed) mod m]."""
+def draw(lottery: Lottery, seed_text: str) -> tuple[list[str], list[str]]:
+    """Draw the panel with the public randomness: lottery[SHA-256(seed) mod m].
+
+    Returns who left the panel and who joined it (both empty for the first draw).
+    """
     if lottery.status != "computed" or lottery.result is None:
         raise LotteryError("not_computed")
     if not normalise_seed(seed_text):
@@ -274,13 +271,16 @@ def draw(lottery: Lottery, seed_text: str) -> None:
     index = draw_index(seed_text, len(panels))
     panel = list(panels[index])
     new = [pid for pid in panel if pid not in set(lottery.kept)]
+    left = [pid for pid in lottery.panel if pid not in panel]
     if lottery.round > 1:
         lottery.replacements = [*lottery.replacements, *new]
     lottery.panel, lottery.draw_index = panel, index
     lottery.seed_text, lottery.seed_normalised = seed_text, normalise_seed(seed_text)
     lottery.seed_sha256 = seed_digest(seed_text)
-    lottery.status, lottery.drawn_at = "drawn", utcnow()
+    lottery.status = "confirmed" if lottery.confirmed_at else "drawn"
+    lottery.drawn_at = utcnow()
     _record_draw(lottery, len(new))
+    return left, (new if lottery.round > 1 else [])
 
 
 def _record_draw(lottery: Lottery, new: int) -> None:
@@ -322,8 +322,11 @@ def _record_draw(lottery: Lottery, new: int) -> None:
 
 
 def start_replacement(lottery: Lottery, dropouts: list[str]) -> None:
-    """People on the drawn panel who declined: a new round keeps the rest, refills fairly."""
-    if lottery.status != "drawn" or lottery.pool is None:
+    """People on the panel who declined: a new round keeps the rest and refills fairly.
+
+    Before confirming, or after it while the pool is kept (``retention_days``).
+    """
+    if lottery.status not in ("drawn", "confirmed") or lottery.pool is None:
         raise LotteryError("not_drawn")
     unknown = [d for d in dropouts if d not in lottery.panel]
     if not dropouts or unknown:
@@ -341,54 +344,7 @@ def cancel_replacement(lottery: Lottery) -> None:
     lottery.dropped = [d for d in lottery.dropped if d not in lottery.panel]
     lottery.kept, lottery.result = [], None
     lottery.round -= 1
-    lottery.status = "drawn"
-
-
-def confirm(db: Session, settings: Settings, assembly: Assembly, lottery: Lottery) -> int:
-    """The drawn panel becomes the roster; the pool's personal data goes (now or later)."""
-    if lottery.status != "drawn" or lottery.pool is None:
-        raise LotteryError("not_drawn")
-    taken = {m.code for m in members_of(db, assembly.id or 0)}
-    clash = sorted(set(lottery.panel) & taken)
-    if clash:
-        raise LotteryError("clash", ", ".join(clash))
-    rows = pool_rows(lottery.pool)
-    for pid in lottery.panel:
-        values = rows[pid]
-        strata = {f: values[f] for f in lottery.features}
-        add_member(db, settings, assembly, MemberSpec(pid, display_name(values, pid), strata))
-    lottery.status, lottery.confirmed_at = "confirmed", utcnow()
-    if lottery.retention_days:
-        lottery.delete_after = lottery.confirmed_at + timedelta(days=lottery.retention_days)
-    else:
-        delete_pool(lottery)
-    return len(lottery.panel)
-
-
-def delete_pool(lottery: Lottery) -> None:
-    """Forget every volunteer: rows, per-person probabilities, the m panels, who declined."""
-    lottery.pool, lottery.result = None, None
-    lottery.dropped, lottery.kept = [], []
-    lottery.pool_deleted_at, lottery.delete_after = utcnow(), None
-
-
-def purge_expired(db: Session) -> int:
-    """Delete the pools whose retention after confirmation has run out."""
-    query = select(Lottery).where(Lottery.delete_after != None)  # noqa: E711
-    count = 0
-    for lottery in db.exec(query):
-        if lottery.pool is not None and lottery.delete_after and lottery.delete_after <= utcnow():
-            delete_pool(lottery)
-            db.add(lottery)
-            count += 1
-    return count
-
-
-def export_csv(lottery: Lottery) -> str:
-    """The organiser's contact list: the drawn panel's personal data, replacements marked."""
-    if lottery.pool is None or not lottery.panel:
-        raise LotteryError("deleted")
-    return contact_csv(lottery.pool, lottery.panel, lottery.replacements)
+    lottery.status = "confirmed" if lottery.confirmed_at else "drawn"
 
 
 def lottery_text(lottery: Lottery) -> str:

@@ -16,9 +16,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from app import lottery_flow as flow
+from app import lottery_roster as roster
 from app.auth import assembly_by_code, form_value, get_assembly, require_facilitator
 from app.csvfiles import CsvError
 from app.lottery_audit import audit_csv
+from app.lottery_files import display_name, pool_rows
 from app.models_lottery import Lottery
 from app.roster import members_of
 from app.security import normalise_code
@@ -34,7 +36,7 @@ def _base(request: Request) -> str:
 
 
 def _context(db: Session, assembly_id: int, **extra: Any) -> dict[str, Any]:
-    flow.purge_expired(db)
+    roster.purge_expired(db)
     assembly = get_assembly(db, assembly_id)
     lottery = flow.latest(db, assembly_id)
     report = None
@@ -45,10 +47,10 @@ def _context(db: Session, assembly_id: int, **extra: Any) -> dict[str, Any]:
             extra.setdefault("problems", [str(exc)])
     panel: list[dict[str, Any]] = []
     if lottery is not None and lottery.pool is not None and lottery.panel:
-        rows = flow.pool_rows(lottery.pool)
+        rows = pool_rows(lottery.pool)
         for pid in lottery.panel:
             strata = [rows[pid][f] for f in lottery.features]
-            name = flow.display_name(rows[pid], pid)
+            name = display_name(rows[pid], pid)
             panel.append({"id": pid, "name": name, "strata": strata})
     return {
         "assembly": assembly,
@@ -155,7 +157,14 @@ def progress(request: Request) -> Response:
 async def draw(request: Request) -> Response:
     seed = (await request.form()).get("seed")
     text = seed[:2000] if isinstance(seed, str) else ""
-    return await _act(request, lambda db, lottery: flow.draw(lottery, text))
+    settings = request.app.state.settings
+
+    def action(db: Session, lottery: Lottery) -> None:
+        left, joined = flow.draw(lottery, text)
+        assembly = get_assembly(db, lottery.assembly_id)
+        roster.apply_replacements(db, settings, assembly, lottery, left, joined)
+
+    return await _act(request, action)
 
 
 async def replace(request: Request) -> Response:
@@ -172,16 +181,16 @@ async def confirm(request: Request) -> Response:
     settings = request.app.state.settings
 
     def action(db: Session, lottery: Lottery) -> None:
-        flow.confirm(db, settings, get_assembly(db, lottery.assembly_id), lottery)
+        roster.confirm(db, settings, get_assembly(db, lottery.assembly_id), lottery)
 
     return await _act(request, action)
 
 
 async def delete(request: Request) -> Response:
     def action(db: Session, lottery: Lottery) -> None:
-        if lottery.status != "confirmed":
+        if lottery.confirmed_at is None:
             raise flow.LotteryError("not_drawn")
-        flow.delete_pool(lottery)
+        roster.delete_pool(lottery)
 
     return await _act(request, action)
 
@@ -201,7 +210,7 @@ def _organiser_lottery(request: Request, db: Session) -> Lottery:
     require_facilitator(request, db)
     assembly_id = int(request.path_params["assembly_id"])
     get_assembly(db, assembly_id)
-    flow.purge_expired(db)
+    roster.purge_expired(db)
     lottery = flow.latest(db, assembly_id)
     if lottery is None:
         raise HTTPException(404, "No lottery")
@@ -212,7 +221,7 @@ def export(request: Request) -> Response:
     with request.app.state.db() as db:
         lottery = _organiser_lottery(request, db)
     try:
-        text = flow.export_csv(lottery)
+        text = roster.export_csv(lottery)
     except flow.LotteryError:
         raise HTTPException(410, "The pool's personal data has been deleted") from None
     return _download(text, f"lottery-{lottery.id}-contacts.csv", "text/csv; charset=utf-8")
@@ -251,7 +260,7 @@ def public_audit(request: Request) -> Response:
     with request.app.state.db() as db:
         assembly = assembly_by_code(db, normalise_code(request.path_params["code"]))
         lottery = flow.latest(db, assembly.id or 0) if assembly is not None else None
-    if lottery is None or lottery.status != "confirmed":
+    if lottery is None or lottery.confirmed_at is None:
         raise HTTPException(404, "No confirmed draw")
     return _audit_response(request, lottery, assembly, request.url.path.endswith(".csv"))
 

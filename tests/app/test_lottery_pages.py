@@ -275,8 +275,27 @@ def test_retention_keeps_the_pool_until_deleted(facilitator_client: TestClient, 
     run(client, base)
     assert post(client, base, "draw", seed=SEED).status_code == 303
     assert post(client, base, "confirm").status_code == 303
-    assert 'id="retention"' in client.get(base).text
+    html = client.get(base).text
+    assert 'id="retention"' in html
     assert client.get(base + "/contacts.csv").status_code == 200
+    # a late dropout: replaced fairly while the pool is kept; the roster follows
+    panel = re.findall(r'name="dropout" value="([^"]+)"', html)
+    token = csrf_of(client, base)
+    response = client.post(
+        base + "/replace", data={"csrf_token": token, "dropout": panel[0]}, follow_redirects=False
+    )
+    assert response.status_code == 303
+    run(client, base)
+    assert post(client, base, "draw", seed="11.12./").status_code == 303
+    new_panel = re.findall(r'name="dropout" value="([^"]+)"', client.get(base).text)
+    assert panel[0] not in new_panel and set(panel[1:]) <= set(new_panel)
+    assert not check_panel(new_panel, people(), quotas(), 20)
+    console = client.get(base.removesuffix("/lottery")).text
+    (joined,) = set(new_panel) - set(panel)
+    assert f"<td>{joined}</td>" in console
+    left_row = re.search(rf'<tr id="member-\d+" class="([^"]*)">\s*<td>{panel[0]}</td>', console)
+    assert left_row and left_row.group(1) == "inactive"
+    assert "Replacements, round 1" in client.get(base + "/audit").text
     assert "secret" in db_dump(settings)
     assert post(client, base, "delete").status_code == 303
     assert "secret" not in db_dump(settings)
