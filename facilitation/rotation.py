@@ -150,7 +150,7 @@ def repair_round(
     current: Round,
     seed: int = 0,
     *,
-    iterations: int = 300,
+    iterations: int = 100,
     time_limit: float | None = None,
     clock: Callable[[], float] | None = None,
     pair_weight: float | None = None,
