@@ -300,3 +300,22 @@ def test_retention_keeps_the_pool_until_deleted(facilitator_client: TestClient, 
     assert post(client, base, "delete").status_code == 303
     assert "secret" not in db_dump(settings)
     assert client.get(base + "/contacts.csv").status_code == 410
+
+
+def test_a_run_whose_worker_died_can_be_started_again(
+    facilitator_client: TestClient, settings
+) -> None:  # type: ignore[no-untyped-def]
+    client = facilitator_client
+    base = new_assembly(client)
+    assert upload(client, base, pool_csv(), (DATA / "quotas.csv").read_bytes()).status_code == 303
+    engine = make_engine(settings.database_url)
+    with engine.begin() as conn:  # as if the server had stopped mid-run an hour ago
+        conn.execute(
+            text("update lottery set status='running', progress_at=:t"),
+            {"t": "2020-01-01 00:00:00.000000"},
+        )
+    engine.dispose()
+    assert client.get(base + "/progress", follow_redirects=False).status_code == 303
+    html = client.get(base).text
+    assert 'action="' + base + '/run"' in html and 'id="lottery-progress"' not in html
+    assert 'id="floor"' in run(client, base)
