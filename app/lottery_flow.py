@@ -93,10 +93,8 @@ def people_of(lottery: Lottery, include_dropped: bool = False) -> list[Person]:
 
 
 def _int(text: str, default: int, low: int, high: int, name: str, fields: list[str]) -> int:
-    if not text.strip():
-        return default
     try:
-        value = int(text)
+        value = int(text) if text.strip() else default
     except ValueError:
         value = low - 1
     if not low <= value <= high:
