@@ -79,6 +79,13 @@ async def board_action(request: Request) -> Response:
             themes.create_theme(
                 db, assembly, item_id, wanted, me, int_list(form, "note_ids"), "group"
             )
+        elif action == "groups":
+            groups = []
+            for i in range(1, 31):
+                ids = [int(x) for x in form_value(form, f"notes_{i}").split(",") if x.isdigit()]
+                if ids:
+                    groups.append((form_value(form, f"name_{i}", 300), ids))
+            themes.create_themes(db, assembly, item_id, groups, me)
         elif action == "rename" and theme_id is not None:
             themes.rename_theme(db, assembly, theme_id, name, me)
         elif action == "merge" and theme_id is not None:

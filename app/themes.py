@@ -148,16 +148,9 @@ def free_name(db: Session, item_id: int, wanted: str) -> str:
 # -- actions ------------------------------------------------------------------------------
 
 
-def create_theme(
-    db: Session,
-    assembly: Assembly,
-    item_id: int,
-    name: str,
-    facilitator: Facilitator | None = None,
-    note_ids: Iterable[int] = (),
-    kind: str = "create",
-) -> Theme:
-    """A new theme in a phase, optionally with notes (an accepted group suggestion)."""
+def _new_theme(
+    db: Session, assembly: Assembly, item_id: int, name: str, note_ids: Iterable[int]
+) -> tuple[Theme, list[Op]]:
     item = phase_item(db, assembly, item_id)
     assert item.id is not None and assembly.id is not None
     clean = _clean_name(db, item.id, name)
@@ -177,8 +170,41 @@ def create_theme(
             raise ActionError("no_such_note")
         undo.append(_place(db, note_id, theme.id))
     undo.append(_archive_op(theme))
-    _log(db, assembly, item.id, facilitator, kind, clean, undo)
+    return theme, undo
+
+
+def create_theme(
+    db: Session,
+    assembly: Assembly,
+    item_id: int,
+    name: str,
+    facilitator: Facilitator | None = None,
+    note_ids: Iterable[int] = (),
+    kind: str = "create",
+) -> Theme:
+    """A new theme in a phase, optionally with notes (an accepted group suggestion)."""
+    theme, undo = _new_theme(db, assembly, item_id, name, note_ids)
+    _log(db, assembly, item_id, facilitator, kind, theme.name, undo)
     return theme
+
+
+def create_themes(
+    db: Session,
+    assembly: Assembly,
+    item_id: int,
+    groups: list[tuple[str, list[int]]],
+    facilitator: Facilitator | None = None,
+) -> list[Theme]:
+    """Every suggested group as a theme at once: one action, undone in one step."""
+    made, undo = [], []
+    for name, note_ids in groups:
+        theme, steps = _new_theme(db, assembly, item_id, free_name(db, item_id, name), note_ids)
+        made.append(theme)
+        undo += steps
+    if made:
+        summary = ", ".join(t.name for t in made)
+        _log(db, assembly, item_id, facilitator, "groups", summary, undo)
+    return made
 
 
 def _archive_op(theme: Theme) -> Op:

@@ -117,10 +117,21 @@ def test_show_theme_puts_it_before_the_room(room) -> None:  # type: ignore[no-un
     assert events[0].payload["spotlight"] is None
 
 
-def test_groups_suggested_when_no_themes(room) -> None:  # type: ignore[no-untyped-def]
+def test_groups_suggested_when_no_themes(room, facilitator_client) -> None:  # type: ignore[no-untyped-def]
     board = run(room, lambda db, a, f: load_board(db, a, room["item"], k=2))
     assert len(board.groups) == 2
     assert sorted(i for g in board.groups for i in g.note_ids) == sorted(room["notes"])
+    aid, item = room["aid"], room["item"]
+    token = csrf_of(facilitator_client, f"/f/a/{aid}/themes?item={item}&k=2")
+    form = {"csrf_token": token, "action": "groups"}
+    for i, g in enumerate(board.groups, start=1):
+        form[f"name_{i}"], form[f"notes_{i}"] = g.label, ",".join(map(str, g.note_ids))
+    facilitator_client.post(f"/f/a/{aid}/themes/{item}", data=form)
+    assert len(set(placed(room).values())) == 2 and len(placed(room)) == len(room["notes"])
+    run(room, lambda db, a, f: themes.undo_last(db, a, item, f))  # one step undoes all
+    assert placed(room) == {}
+    with session_scope(room["engine"]) as db:
+        assert themes.themes_of(db, item) == []
 
 
 def make_drafts(room: dict[str, Any]) -> tuple[Any, Any, Any]:
@@ -259,6 +270,9 @@ def test_board_and_draft_pages(facilitator_client, room, demo) -> None:  # type:
     )
     assert r.status_code == 303 and r.headers["location"].endswith(f"#n-{n[0]}")
     assert placed(room) == {n[0]: transport}
+    page = login_page(facilitator_client, f"/f/a/{aid}/themes?item={item}")
+    assert "data-suggestion" not in page  # one theme: nothing to choose between
+    post(url, data={"csrf_token": token, "action": "create", "name": "Housing"})
     page = login_page(facilitator_client, f"/f/a/{aid}/themes?item={item}")
     assert f'data-suggestion="{transport}"' in page and f'id="mv-{n[1]}"' in page
     r = post(
