@@ -67,9 +67,11 @@ class UploadError(CsvError):
         self.fields, self.problems = fields, problems
 
 
-def latest(db: Session, assembly_id: int) -> Lottery | None:
+def latest(db: Session, assembly_id: int, lock: bool = False) -> Lottery | None:
+    """The assembly's newest lottery (``lock``: row-locked for a state change on PostgreSQL)."""
     query = select(Lottery).where(Lottery.assembly_id == assembly_id)
-    return db.exec(query.order_by(Lottery.id.desc())).first()  # type: ignore[union-attr]
+    query = query.order_by(Lottery.id.desc())  # type: ignore[union-attr]
+    return db.exec(query.with_for_update() if lock else query).first()
 
 
 def quotas_of(lottery: Lottery) -> list[Quota]:

@@ -86,7 +86,7 @@ async def _act(request: Request, action: Any, *args: Any) -> Response:
     def work(db: Session) -> tuple[Any, dict[str, Any] | None]:
         require_facilitator(request, db)
         get_assembly(db, assembly_id)
-        lottery = flow.latest(db, assembly_id)
+        lottery = flow.latest(db, assembly_id, lock=True)
         try:
             if lottery is None:
                 raise flow.LotteryError("no_lottery")
