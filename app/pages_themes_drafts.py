@@ -3,6 +3,8 @@ merge and split with lineage, open to tables, fold in their wording, provenance,
 
 from __future__ import annotations
 
+from collections import Counter
+
 from sqlmodel import Session
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -30,6 +32,11 @@ def drafts_page(request: Request) -> Response:
         assembly = get_assembly(db, assembly_id)
         phases = [(p, themes_of(db, p.id or 0)) for p in phase_items(db, assembly_id)]
         all_drafts = drafts.drafts_of(db, assembly_id)
+        tallies = {
+            d.id: Counter(f.kind for f in drafts.feedback_of(db, d.id or 0) if f.status == "open")
+            for d in all_drafts
+            if d.status == "active"
+        }
     return render_page(
         request,
         "f/drafts.html",
@@ -37,6 +44,7 @@ def drafts_page(request: Request) -> Response:
         phases=[(p, ts) for p, ts in phases if ts],
         active=[d for d in all_drafts if d.status == "active"],
         closed=[d for d in all_drafts if d.status != "active"],
+        tallies=tallies,
         error=request.query_params.get("error", ""),
     )
 

@@ -23,6 +23,7 @@ from app.models_themes import BoardAction, SuggestionRejection, Theme, ThemeNote
 from app.themes_read import phase_item, placements, themes_of
 
 MAX_NAME = 200
+MAX_LINES = 40
 Op = dict[str, Any]
 
 
@@ -345,10 +346,13 @@ def show_theme(
     """Put the theme with its notes before the room (projector and phones)."""
     theme = _theme(db, assembly, theme_id)
     notes = [db.get(Note, n) for n in theme_note_ids(db, theme_id)]
+    lines = [n.text for n in notes if n and n.approved and not (n.hidden or n.withdrawn)]
+    if len(lines) > MAX_LINES:  # a screen's worth; the rest are counted
+        lines = [*lines[: MAX_LINES - 1], f"+ {len(lines) - MAX_LINES + 1}"]
     spotlight = {
         "kind": "theme",
         "title": theme.name,
-        "lines": [n.text for n in notes if n and n.approved and not (n.hidden or n.withdrawn)],
+        "lines": lines,
         "ask": ask,
         "ref": theme.id,
     }
