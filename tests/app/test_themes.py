@@ -202,7 +202,7 @@ def _two_tables(room: dict[str, Any], demo: dict[str, Any]) -> tuple[dict, dict]
     return {**first, "table": 1}, {**second, "table": 2}
 
 
-def test_tables_work_on_drafts_only_when_opened(app, settings, demo, room) -> None:  # type: ignore[no-untyped-def]
+def test_tables_work_on_drafts_only_when_opened(app, demo, room, facilitator_client) -> None:  # type: ignore[no-untyped-def]
     a, _b, _x = make_drafts(room)
     mine, theirs = _two_tables(room, demo)
     with phone(app, mine) as p, phone(app, theirs) as q:
@@ -235,6 +235,10 @@ def test_tables_work_on_drafts_only_when_opened(app, settings, demo, room) -> No
         ("proposal", mine["table"]),
         ("support", mine["table"]),
     ]
+    listing = facilitator_client.get(f"/f/a/{room['aid']}/drafts")
+    assert listing.status_code == 200 and "1 support" in listing.text.replace(
+        "1 opbakning", "1 support"
+    )
     version = run(room, lambda db, s, f: drafts.settle_feedback(db, s, feedback[0].id, True, f))
     assert version.author_kind == "table" and version.table_no == mine["table"]
     assert version.text == "Buses free for all."
