@@ -286,7 +286,7 @@ class Search:
         stall = stall or self.stall
         since_best = 0
         for it in range(1, iterations + 1):
-            if best_cost <= self.lower_bound + 1e-9 or (it % 16 == 0 and stop()):
+            if best_cost <= self.lower_bound + 1e-9 or (it % 4 == 0 and stop()):
                 break
             self.iterations += 1
             if since_best > stall:
