@@ -78,9 +78,6 @@ def run(args: argparse.Namespace) -> int:
     except _InputError as exc:
         print(f"samling rotate: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except RotationError as exc:
-        print(f"samling rotate: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT if "not a member" in str(exc) else EXIT_INFEASIBLE
     try:
         plan = plan_rounds(
             problem,
