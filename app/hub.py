@@ -70,7 +70,8 @@ class Connection:
 
     async def _close(self, code: int) -> None:
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(self.websocket.close(code), 2)
+            async with asyncio.timeout(2):
+                await self.websocket.close(code)
 
     async def _send_loop(self) -> None:
         try:
@@ -126,9 +127,8 @@ class Hub:
     async def stop(self) -> None:
         for task in self.tasks:
             task.cancel()
-        for task in self.tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        if self.tasks:
+            await asyncio.wait(self.tasks, timeout=5)
         for conns in self.connections.values():
             for conn in list(conns):
                 conn.close(1012)  # service restart: clients reconnect
@@ -181,8 +181,11 @@ class Hub:
 
     async def _deliver_loop(self) -> None:
         while True:
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation
+            # that lands as it times out, and then this loop would never stop
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.bell.wait(), SAFETY_POLL)
+                async with asyncio.timeout(SAFETY_POLL):
+                    await self.bell.wait()
             self.bell.clear()
             try:
                 await self.deliver()

@@ -34,7 +34,8 @@ async def serve(websocket: WebSocket, viewer: Viewer) -> None:
     pending: str | None = None
     cursor: Any = None
     with contextlib.suppress(TimeoutError):
-        first = await asyncio.wait_for(websocket.receive_text(), HELLO_WAIT)
+        async with asyncio.timeout(HELLO_WAIT):
+            first = await websocket.receive_text()
         data = parse(first) or {}
         if data.get("msg") == "hello":
             with contextlib.suppress(ValueError):
