@@ -35,11 +35,15 @@ def projector(request: Request) -> Response:
 
 
 def public(request: Request) -> Response:
+    from app.lottery_flow import latest
+
     with request.app.state.db() as db:
         assembly = assembly_by_code(db, normalise_code(request.path_params["code"]))
-    if assembly is None:
-        raise HTTPException(status_code=404, detail="No such assembly")
-    return render_page(request, "public.html", assembly=assembly)
+        if assembly is None or assembly.id is None:
+            raise HTTPException(status_code=404, detail="No such assembly")
+        lottery = latest(db, assembly.id)
+    drawn = lottery is not None and lottery.confirmed_at is not None
+    return render_page(request, "public.html", assembly=assembly, drawn=drawn)
 
 
 def health(request: Request) -> Response:
