@@ -145,7 +145,7 @@ def make_drafts(room: dict[str, Any]) -> tuple[Any, Any, Any]:
     return a, b, x
 
 
-def test_lineage_survives_merge_split_merge(room) -> None:  # type: ignore[no-untyped-def]
+def test_lineage_survives_merge_split_merge(room, facilitator_client) -> None:  # type: ignore[no-untyped-def]
     a, b, x = make_drafts(room)
     c = run(room, lambda db, s, f: drafts.merge_drafts(db, s, a.id, b.id, f, "Green living"))
     d, e = run(room, lambda db, s, f: drafts.split_draft(db, s, c.id, ("Move", "Live"), f))
@@ -175,6 +175,12 @@ def test_lineage_survives_merge_split_merge(room) -> None:  # type: ignore[no-un
         ]
         trail = note_trail(db, db.get(Note, room["notes"][0]))
         assert {dd.id for dd in trail.current} == {e.id, g.id}
+    aid = room["aid"]
+    for path in (f"/drafts/{c.id}", f"/drafts/{g.id}/provenance", "/drafts"):
+        page = facilitator_client.get(f"/f/a/{aid}{path}")
+        assert page.status_code == 200 and f"#{a.id}" in page.text, path
+    trail_page = facilitator_client.get(f"/f/a/{aid}/notes/{room['notes'][0]}").text
+    assert f"/drafts/{g.id}" in trail_page and f"/drafts/{e.id}" in trail_page
 
 
 def test_versions_and_diff(room) -> None:  # type: ignore[no-untyped-def]
