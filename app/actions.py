@@ -105,7 +105,9 @@ def do_add_note(
     assembly = db.get(Assembly, member.assembly_id)
     assert assembly is not None
     item, late = _target_phase(db, assembly, item_id, now)
-    if kind not in NOTE_KINDS or (item.phase_kind != "free" and kind != item.phase_kind):
+    # The phase sets the form's kind; a note of another kind (an early idea for a solution
+    # in a values round) is kept as its author labelled it, not refused.
+    if kind not in NOTE_KINDS:
         raise ActionError("bad_kind")
     cleaned = _clean(text)
     round_ = published_round(db, assembly.id)  # type: ignore[arg-type]

@@ -87,11 +87,13 @@ def test_wrong_kind_and_edit_rules(app, demo, settings) -> None:
     a, b = demo["members"][0], demo["members"][1]
     with phone(app, a) as pa, pa.websocket_connect("/ws/participant", headers=WS) as wa:
         hello(wa)
-        wa.send_text(note("kind-00001", "Et tema", kind="theme"))
+        wa.send_text(note("kind-00001", "Et tema", kind="theme"))  # kept as its author labelled it
+        receive_until(wa, 'id="note-kind-00001"')
+        wa.send_text(note("kind-00002", "Et ønske", kind="wish"))
         assert 'data-code="bad_kind"' in receive_until(wa, 'id="errors"')
         wa.send_text(note("mine-00001", "Min seddel"))
         receive_until(wa, 'id="note-mine-00001"')
-        note_id = all_notes(settings)[0].id
+        note_id = [n for n in all_notes(settings) if n.client_key == "mine-00001"][0].id
         with phone(app, b) as pb, pb.websocket_connect("/ws/participant", headers=WS) as wb:
             hello(wb)
             wb.send_text(json.dumps({"msg": "note_edit", "note_id": note_id, "text": "Hacket"}))
@@ -102,8 +104,9 @@ def test_wrong_kind_and_edit_rules(app, demo, settings) -> None:
         assert "Min nye seddel" in receive_until(wa, "Min nye seddel")
         wa.send_text(json.dumps({"msg": "note_withdraw", "note_id": note_id}))
         receive_until(wa, "withdrawn")
-    stored = all_notes(settings)[0]
+    stored = [n for n in all_notes(settings) if n.client_key == "mine-00001"][0]
     assert stored.text == "Min nye seddel" and stored.withdrawn
+    assert [n.kind for n in all_notes(settings) if n.client_key == "kind-00001"] == ["theme"]
 
 
 def test_participant_cannot_use_facilitator_messages(app, demo, settings) -> None:
