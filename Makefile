@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 ## make run: install, migrate, seed a demo assembly if the database is empty, serve on $(PORT)
 run: $(STAMP)
 	$(BIN)/samling migrate
-	PORT=$(PORT) $(BIN)/samling demo --if-empty --print-links > /dev/null
+	PORT=$(PORT) $(BIN)/samling demo --if-empty --print-links
 	PORT=$(PORT) $(BIN)/samling serve --port $(PORT)
 
 ## make test: lint, then the whole suite (it starts redis-server, PostgreSQL, uvicorn, Chromium)
