@@ -3,7 +3,7 @@ table, with where they came from (no names), and propose wording, comment, suppo
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -12,10 +12,10 @@ from starlette.routing import Route
 from app import themes_drafts as drafts
 from app.actions import ActionError
 from app.auth import current_member, form_value
-from app.models import Assembly
+from app.models import Assembly, Note
 from app.pages_themes_common import with_error
 from app.templating import render_page
-from app.themes_provenance import draft_provenance
+from app.themes_provenance import draft_provenance, note_trail, visible
 from app.web_helpers import in_db, redirect
 
 
@@ -31,6 +31,12 @@ def phone_drafts(request: Request) -> Response:
             for d in drafts.drafts_of(db, member.assembly_id, active_only=True)
             if drafts.open_to(d, table_no)
         ]
+        own = db.exec(
+            select(Note)
+            .where(Note.member_id == member.id, Note.withdrawn == False)  # noqa: E712
+            .order_by(Note.id)  # type: ignore[arg-type]
+        )
+        trails = [note_trail(db, n) for n in own if visible(n)]
         cards = [
             (
                 draft_provenance(db, d),
@@ -44,6 +50,7 @@ def phone_drafts(request: Request) -> Response:
         assembly=assembly,
         table_no=table_no,
         cards=cards,
+        trails=trails,
         error=request.query_params.get("error", ""),
         sent=request.query_params.get("sent", ""),
     )

@@ -225,6 +225,7 @@ def test_tables_work_on_drafts_only_when_opened(app, demo, room, facilitator_cli
         run(room, lambda db, s, f: drafts.set_open_tables(db, s, a.id, [mine["table"]], f))
         page = p.get("/p/drafts").text
         assert "Cheap buses." in page and "Transport" in page
+        assert 'id="mine-h"' in page and TEXTS[0] in page  # where my own notes went
         for name in (m["name"] for m in demo["members"]):
             assert name not in page  # provenance without names
         r = p.post(f"/p/drafts/{a.id}", data=form, follow_redirects=False)
