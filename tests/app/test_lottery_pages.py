@@ -231,7 +231,7 @@ def test_replacements_keep_the_others_and_the_quotas(facilitator_client: TestCli
     )
     assert response.status_code == 303
     html = run(client, base)
-    assert "Replacement round 1" in html
+    assert "Erstatningsrunde 1" in html  # the UI is Danish by default
     assert post(client, base, "draw", seed="7.8./").status_code == 303
     html = client.get(base).text
     new_panel = re.findall(r'name="dropout" value="([^"]+)"', html)
@@ -298,7 +298,7 @@ def test_retention_keeps_the_pool_until_deleted(facilitator_client: TestClient, 
     assert f"<td>{joined}</td>" in console
     left_row = re.search(rf'<tr id="member-\d+" class="([^"]*)">\s*<td>{panel[0]}</td>', console)
     assert left_row and left_row.group(1) == "inactive"
-    assert "Replacements, round 1" in client.get(base + "/audit").text
+    assert "Erstatninger, runde 1" in client.get(base + "/audit").text
     assert "secret" in db_dump(settings)
     assert post(client, base, "delete").status_code == 303
     assert "secret" not in db_dump(settings)
