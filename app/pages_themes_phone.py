@@ -74,7 +74,12 @@ async def phone_feedback(request: Request) -> Response:
             return exc.code
         return ""
 
-    error = await in_db(request, work, write=True)
+    try:
+        error = await in_db(request, work, write=True)
+    except HTTPException as exc:
+        if exc.status_code != 403 or "hx-request" not in request.headers:
+            raise
+        error = "not_allowed"  # htmx shows no error pages: say it on the page instead
     if error:
         return redirect(with_error(f"/p/drafts#d-{draft_id}", error))
     return redirect(f"/p/drafts?sent={kind}#d-{draft_id}")

@@ -216,6 +216,8 @@ def test_tables_work_on_drafts_only_when_opened(app, demo, room, facilitator_cli
         assert "Cheap buses." not in p.get("/p/drafts").text  # not opened yet
         form = {"csrf_token": token, "kind": "proposal", "text": "Buses free for all."}
         assert p.post(f"/p/drafts/{a.id}", data=form).status_code == 403
+        boosted = p.post(f"/p/drafts/{a.id}", data=form, headers={"HX-Request": "true"})
+        assert boosted.status_code == 200 and 'id="refused"' in boosted.text
         # participants cannot move notes or touch the board
         board = p.post(
             f"/f/a/{room['aid']}/themes/{room['item']}",
