@@ -78,6 +78,18 @@ def note_visible(note: NoteView, viewer: Viewer, table_no: int | None) -> str | 
     return "wall" if note.on_wall else None
 
 
+def could_have_shown(note: NoteView, viewer: Viewer, table_no: int | None) -> bool:
+    """Whether an earlier version of the note may be on the viewer's page (so a change that
+    takes it off must be sent): a phone only ever shows its own notes and its table's."""
+    if viewer.role == "participant":
+        return note.member_id == viewer.member_id or (
+            table_no is not None and note.table_no == table_no
+        )
+    if viewer.role == "facilitator" and viewer.table_no is not None:
+        return note.table_no == viewer.table_no
+    return True
+
+
 def _context(state: RoomState, viewer: Viewer) -> dict[str, Any]:
     table_no = my_table(state, viewer)
     notes = sorted(state.notes.values(), key=lambda n: n.id)
@@ -128,6 +140,8 @@ def event_view_key(
         note = note or NoteView.from_payload(event.payload["note"])
         where = note_visible(note, viewer, table_no)
         if where is None:
+            if not could_have_shown(note, viewer, table_no):
+                return None  # never on this page: nothing to send (most phones, most notes)
             return (event.seq, "gone", viewer.role)  # it may have been visible before: remove
         return (event.seq, viewer.role, viewer.lang, where)
     if event.kind == "presence":

@@ -56,6 +56,10 @@ class LiveClient:
     closed_code: int | None = None
     snapshot_at: float | None = None
     on_message: asyncio.Event = field(default_factory=asyncio.Event)
+    pending: dict[str, dict[str, object]] = field(default_factory=dict)  # the page's outbox
+    reconnect: bool = True  # like htmx: reconnect after 1006/1011/1012/1013, resend the outbox
+    reconnects: int = 0
+    closing: bool = False
 
     async def open(self, base: str | None = None, hello: bool = True) -> None:
         if base is not None:
@@ -71,9 +75,12 @@ class LiveClient:
             ping_interval=None,
         )
         self.closed_code = None
+        self.closing = False
         self.reader = asyncio.create_task(self._read())
         if hello:
             await self.send({"msg": "hello", "cursor": self.cursor})
+            for message in list(self.pending.values()):
+                await self.send(message)
 
     async def _read(self) -> None:
         assert self.socket is not None
@@ -88,6 +95,11 @@ class LiveClient:
                     self.cursor = int(match.group(1))
                 for key in ACK.findall(text):
                     self.acked.setdefault(key, now)
+                    self.pending.pop(key, None)
+                if 'data-code="rate_limited"' in text and self.pending:
+                    asyncio.get_running_loop().call_later(
+                        5, lambda: asyncio.ensure_future(self._resend())
+                    )
                 for note_id in WALL_NOTE.findall(text):
                     self.notes_seen.setdefault(int(note_id), now)
                 self.on_message.set()
@@ -95,6 +107,20 @@ class LiveClient:
             pass
         finally:
             self.closed_code = self.socket.close_code if self.socket else None
+        if self.reconnect and not self.closing and self.closed_code in (1006, 1011, 1012, 1013):
+            self.reconnects += 1
+            await asyncio.sleep(0.5)
+            try:
+                await self.open()
+            except Exception:
+                return
+
+    async def _resend(self) -> None:
+        for message in list(self.pending.values()):
+            try:
+                await self.send(message)
+            except Exception:
+                return
 
     async def send(self, message: dict[str, object]) -> None:
         assert self.socket is not None
@@ -102,7 +128,9 @@ class LiveClient:
 
     async def send_note(self, text: str, kind: str = "value", key: str | None = None) -> str:
         key = key or uuid.uuid4().hex
-        await self.send({"msg": "note", "kind": kind, "text": text, "client_key": key})
+        message: dict[str, object] = {"msg": "note", "kind": kind, "text": text, "client_key": key}
+        self.pending[key] = message
+        await self.send(message)
         return key
 
     async def wait_for(self, predicate, timeout: float = 10.0) -> bool:  # type: ignore[no-untyped-def]
@@ -117,6 +145,7 @@ class LiveClient:
         return True
 
     async def close(self) -> None:
+        self.closing = True
         if self.socket is not None:
             await self.socket.close()
         if self.reader is not None:

@@ -304,6 +304,7 @@ async def run(phones_n: int, processes: int, repeats: int) -> dict[str, Any]:
             await asyncio.gather(*[p.open() for p in phones[chunk : chunk + 250]])
         await phones[0].wait_for(lambda: all(p.snapshot_at for p in phones), timeout=120)
         results["storm_s"] = max((p.snapshot_at or float("inf")) for p in phones) - t0
+        results["reconnects_1013"] = sum(p.reconnects for p in phones)
         await asyncio.gather(*[p.close() for p in phones], projector.close(), facilitator.close())
     finally:
         cluster.stop()

@@ -78,7 +78,7 @@ async def scenario(cluster: dict[str, Any]) -> None:
     projector = LiveClient(b, proj_path)
     await projector.open()
     assert await projector.wait_for(lambda: projector.snapshot_at is not None)
-    phone = LiveClient(a, "/ws/participant", cookie)
+    phone = LiveClient(a, "/ws/participant", cookie, reconnect=False)  # the test steers it
     await phone.open()
     assert await phone.wait_for(lambda: phone.snapshot_at is not None)
 
