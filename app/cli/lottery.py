@@ -17,6 +17,7 @@ import sys
 
 from app import __version__
 from app.csvfiles import CsvError, CsvTable, read_csv
+from app.lottery_files import id_column, parse_pool, parse_quotas
 from facilitation.sortition import (
     ALGORITHM,
     SEED_RULE,
@@ -73,118 +74,25 @@ def _table(path: str) -> CsvTable:
         raise _InputError(f"{path}: {'; '.join(exc.problems)}") from None
 
 
-def _int(text: str) -> int | None:
-    try:
-        return int(text.strip())
-    except ValueError:
-        return None
-
-
 def read_quotas(path: str) -> list[Quota]:
-    table = _table(path)
-    if {"feature", "value"} <= set(table.columns):
-        fcol, vcol = "feature", "value"
-    elif {"category", "name"} <= set(table.columns):
-        fcol, vcol = "category", "name"
-    else:
-        raise _InputError(f"{path}: line 1: need columns feature,value,min,max")
-    for column in ("min", "max"):
-        if column not in table.columns:
-            raise _InputError(f"{path}: line 1: missing column {column}")
-    problems: list[str] = []
-    quotas: list[Quota] = []
-    first: dict[tuple[str, str], int] = {}
-    for row in table.rows:
-        feature, value = row[fcol], row[vcol]
-        bad = []
-        if not feature or not value:
-            bad.append(f"empty {fcol} or {vcol}")
-        numbers = {}
-        for column in ("min", "max", "min_flex", "max_flex"):
-            text = row.get(column, "")
-            if column.endswith("_flex") and not text:
-                numbers[column] = None
-                continue
-            number = _int(text)
-            if number is None or number < 0:
-                bad.append(f"{column} {text!r} is not a whole number >= 0")
-            numbers[column] = number
-        lo, hi = numbers["min"], numbers["max"]
-        if lo is not None and hi is not None and lo > hi:
-            bad.append(f"min {lo} is above max {hi}")
-        lo_flex, hi_flex = numbers["min_flex"], numbers["max_flex"]
-        if lo_flex is not None and lo is not None and lo_flex > lo:
-            bad.append(f"min_flex {lo_flex} is above min {lo}")
-        if hi_flex is not None and hi is not None and hi_flex < hi:
-            bad.append(f"max_flex {hi_flex} is below max {hi}")
-        key = (feature, value)
-        if key in first and feature and value:
-            bad.append(f"{feature}={value} already given on line {first[key]}")
-        first.setdefault(key, row.line)
-        if bad:
-            problems.append(f"line {row.line}: {'; '.join(bad)}")
-        else:
-            quotas.append(Quota(feature, value, lo, hi, lo_flex, hi_flex))  # type: ignore[arg-type]
-    if not table.rows:
-        problems.append("no quotas")
-    if problems:
-        raise _InputError(f"{path}: {'; '.join(problems)}")
-    return quotas
-
-
-def _id_column(table: CsvTable) -> str:
-    for column in table.columns:
-        if column.lower() == "id":
-            return column
-    return table.columns[0]
-
-
-def _household_key(values: list[str]) -> str | None:
-    parts = [" ".join(v.casefold().split()) for v in values]
-    return None if not any(parts) else "\x1f".join(parts)
+    """The quota file, read like the organiser's upload (app/lottery_files.py)."""
+    try:
+        return parse_quotas(_table(path))
+    except CsvError as exc:
+        raise _InputError(f"{path}: {'; '.join(exc.problems)}") from None
 
 
 def read_people(path: str, quotas: list[Quota], household_columns: list[str]) -> list[Person]:
-    table = _table(path)
-    features = sorted({q.feature for q in quotas})
-    missing = [c for c in [*features, *household_columns] if c not in table.columns]
-    if missing:
-        raise _InputError(f"{path}: line 1: missing column(s): {', '.join(missing)}")
-    id_column = _id_column(table)
-    allowed = {f: {q.value for q in quotas if q.feature == f} for f in features}
-    problems: list[str] = []
-    first: dict[str, int] = {}
-    people = []
-    for row in table.rows:
-        pid = row[id_column]
-        bad = []
-        if not pid:
-            bad.append(f"empty {id_column}")
-        elif pid in first:
-            bad.append(f"duplicate id {pid!r} (first on line {first[pid]})")
-        for f in features:
-            value = row[f]
-            if not value:
-                bad.append(f"no value for {f}")
-            elif value not in allowed[f]:
-                bad.append(f"{f}={value!r} is not in the quotas")
-        if bad:
-            problems.append(f"line {row.line}: {'; '.join(bad)}")
-            first.setdefault(pid, row.line)
-            continue
-        first[pid] = row.line
-        household = _household_key([row[c] for c in household_columns])
-        people.append(Person(pid, {f: row[f] for f in features}, household))
-    if not table.rows:
-        problems.append("no people")
-    if problems:
-        raise _InputError(f"{path}: {'; '.join(problems)}")
-    return people
+    """The pool, read like the organiser's upload; only the engine's view is kept."""
+    try:
+        return parse_pool(_table(path), quotas, household_columns).people
+    except CsvError as exc:
+        raise _InputError(f"{path}: {'; '.join(exc.problems)}") from None
 
 
 def read_ids(path: str, known: set[str]) -> list[str]:
     table = _table(path)
-    column = _id_column(table)
+    column = id_column(table.columns)
     problems = []
     ids = []
     for row in table.rows:
