@@ -13,11 +13,13 @@ pool): they count towards the panel size and the quotas, sit in every panel of t
 their household members are excluded.
 
 Method (see the submodules): LEXIMIN over classes of interchangeable people (same feature values,
-no shared household), computed with HiGHS by column generation and certified optimal; rounded to
-m panels so every person's share of the lottery is within 1/m of their optimal probability
+no shared household), computed with HiGHS by column generation and certified optimal (on very
+large pools a deterministic effort budget may stop it first: then ``stats["certified"]`` is
+False and every class has at least ``1 - stats["gap"]`` times its leximin upper bound); rounded
+to m panels so every person's share of the lottery is within 1/m of their computed probability
 (normally in ``floor(m p)`` or ``ceil(m p)`` panels); every lottery panel meets every quota and
 holds at most one person per household. Deterministic: single-threaded HiGHS with fixed
-settings, canonical (sorted) ordering everywhere, no randomness at all.
+settings, canonical (sorted) ordering everywhere, seeded jitter, no clock.
 """
 
 from __future__ import annotations
@@ -147,7 +149,7 @@ class LotteryResult:
     within_one_over_m: bool  # every |share - p| < 1/m
     within_floor_ceil: bool  # every person in floor(m p) or ceil(m p) panels
     method: str
-    stats: dict[str, float | int | str] = field(default_factory=dict)
+    stats: dict[str, float | int | str | bool] = field(default_factory=dict)
 
     @property
     def algorithm(self) -> str:
@@ -241,11 +243,13 @@ def round_to_lottery(
     shares = lottery_shares(lottery, ids)
     pool = fair.pool_ids
     dist = fair.distribution
-    stats: dict[str, float | int | str] = {
+    stats: dict[str, float | int | str | bool] = {
         "classes": len(inst.classes),
         "support_panels": len(dist.panels),
         "pricing_rounds": dist.pricing_rounds,
         "mip_calls": dist.mip_calls,
+        "certified": dist.certified,
+        "gap": dist.gap,
         "floor": min((fair.probabilities[i] for i in pool), default=0.0),
         "lottery_floor": min((shares[i] for i in pool), default=0.0),
         "solver": solver_version(),

@@ -39,7 +39,9 @@ PRICE_TOL = 1e-9  # a panel must beat the dual bound by this much to be added
 DUAL_TOL = 1e-9  # a class whose dual exceeds this is fixed at the current level
 FIX_SLACK = 1e-10  # fixed values sit a hair below their level, for numerical safety
 SHORTFALL_TOL = 1e-8  # the decomposition is exact when the total shortfall is below this
-MAX_ROUNDS = 5000
+MAX_ROUNDS = 5000  # exact level-by-level phase (small instances only reach it)
+DECOMPOSE_ROUNDS = 200  # deterministic effort budget of the decomposition (dk815_36: ~60)
+SCALED = True
 SWAPS = 10
 SMOOTHING = 0.8
 JITTERED = 20
@@ -53,9 +55,11 @@ class Distribution:
     panels: tuple[tuple[int, ...], ...]
     weights: tuple[float, ...]
     class_probabilities: tuple[float, ...]
-    method: str  # "relaxation-certified" or "column-generation"
+    method: str  # "relaxation-certified", "column-generation" or "approximate"
     pricing_rounds: int
     mip_calls: int
+    certified: bool = True  # leximin optimality proven; else within ``gap`` (relative) of it
+    gap: float = 0.0  # every class has at least (1 - gap) x its leximin upper bound
 
 
 def relaxed_leximin(inst: Instance) -> list[float]:
@@ -94,8 +98,14 @@ def relaxed_leximin(inst: Instance) -> list[float]:
     return [fixed[c] for c in range(n)]
 
 
-def initial_panels(inst: Instance, pricer: Pricer) -> list[tuple[int, ...]]:
-    """A diverse start: take the heaviest panel, damp the weights of its people, repeat."""
+def initial_panels(
+    inst: Instance, pricer: Pricer, targets: Sequence[float]
+) -> list[tuple[int, ...]]:
+    """A diverse start that puts every class with a positive target in some panel.
+
+    First: take the heaviest panel, damp the weights of its people, repeat. Then, while some
+    class with a positive target is in no panel yet, the panel with most of them.
+    """
     n = len(inst.classes)
     weights = [1.0] * n
     panels: list[tuple[int, ...]] = []
@@ -110,6 +120,19 @@ def initial_panels(inst: Instance, pricer: Pricer) -> list[tuple[int, ...]]:
                 weights[c] *= 0.8 ** (xc / inst.classes[c].size)
         top = max(weights)
         weights = [w / top for w in weights]
+    covered = [any(x[c] for x in panels) for c in range(n)]
+    for _ in range(n):
+        missing = [c for c in range(n) if not covered[c] and targets[c] > 0]
+        if not missing:
+            break
+        weights = [1e-3] * n
+        for c in missing:
+            weights[c] = 1.0
+        found = pricer.oracle.best(weights)
+        if found is None or not any(found[1][c] for c in missing):
+            break  # these classes are in no panel at all: the decomposition will say so
+        panels.append(found[1])
+        covered = [covered[c] or found[1][c] > 0 for c in range(n)]
     return panels
 
 
@@ -151,6 +174,29 @@ class _Decomposition:
         return list(self.h.getSolution().col_value[self.n :])
 
 
+class _ScaledDecomposition(_Decomposition):
+    """max alpha  s.t.  sum_P lam_P = 1,  sum_P lam_P x_Pc >= alpha target_c,  alpha <= 1."""
+
+    def __init__(self, inst: Instance, targets: Sequence[float]) -> None:
+        n = self.n = len(inst.classes)
+        sizes = [c.size for c in inst.classes]
+        h = new_solver()
+        h.setOptionValue("simplex_strategy", 4)
+        add_cols(h, [-1.0], [0.0], [1.0])
+        add_row(h, 1.0, 1.0, [], [])
+        for c in range(n):
+            add_row(h, 0.0, INF, [0], [-targets[c] * sizes[c]])
+        h.changeObjectiveSense(highspy.ObjSense.kMinimize)
+        self.h = h
+        self.n = 1
+        self.panels = []
+        self.known = set()
+
+    def solve(self) -> tuple[float, float, list[float]]:
+        value, d0, d = super().solve()
+        return 1.0 + value, d0, d
+
+
 def leximin(inst: Instance, progress: Progress | None = None) -> Distribution:
     n = len(inst.classes)
     if inst.k == 0 or n == 0:
@@ -159,18 +205,29 @@ def leximin(inst: Instance, progress: Progress | None = None) -> Distribution:
     targets = relaxed_leximin(inst)
     if progress is not None:
         progress("leximin", 0.05)
-    dec = _Decomposition(inst, targets)
-    for x in initial_panels(inst, pricer):
+    dec = (_ScaledDecomposition if SCALED else _Decomposition)(inst, targets)
+    for x in initial_panels(inst, pricer, targets):
         dec.add(x)
-    rounds, shortfall = _decompose(inst, pricer, dec, targets, progress)
+    rounds, shortfall, proven = _decompose(inst, pricer, dec, targets, progress)
+    certified, gap = True, 0.0
+    exact = None
     if shortfall <= SHORTFALL_TOL:
         lam = dec.weights()
         method = "relaxation-certified"
         panels = dec.panels
-    else:
-        panels, lam, rounds2 = _exact_leximin(inst, pricer, dec.panels, progress)
-        rounds += rounds2
-        method = "column-generation"
+    elif proven:  # the relaxation's point is not reachable: exact leximin over the panels
+        exact = _exact_leximin(inst, pricer, dec.panels, progress)
+        if exact is not None:
+            panels, lam, rounds2 = exact
+            rounds += rounds2
+            method = "column-generation"
+    if shortfall > SHORTFALL_TOL and (not proven or exact is None):
+        # Effort budget spent (very large pools): the best lottery found so far. Every class
+        # has at least (1 - gap) times its leximin upper bound; reported, not hidden.
+        lam = dec.weights()
+        panels = dec.panels
+        method, certified = "approximate", False
+        gap = min(1.0, shortfall) if SCALED else shortfall
     weights, probs = _clean(inst, panels, lam)
     if progress is not None:
         progress("leximin", 1.0)
@@ -182,6 +239,8 @@ def leximin(inst: Instance, progress: Progress | None = None) -> Distribution:
         method,
         rounds,
         pricer.mip_calls,
+        certified,
+        gap,
     )
 
 
@@ -191,12 +250,13 @@ def _decompose(
     dec: _Decomposition,
     targets: Sequence[float],
     progress: Progress | None,
-) -> tuple[int, float]:
+) -> tuple[int, float, bool]:
     """Column generation for the decomposition, with Wentges dual smoothing.
 
     Prices at a mix of the LP duals and the best dual found so far (by its Lagrangian bound),
     which damps the oscillation of the duals; a column is only added if it improves the LP.
-    Returns (rounds, final shortfall); a positive shortfall means the point is not in Q.
+    Returns (rounds, final shortfall, whether the LP is proven optimal over all panels); a
+    positive proven shortfall means the point is not in Q.
     """
     t = np.asarray(targets, dtype=np.float64) * np.asarray([c.size for c in inst.classes])
     center: np.ndarray | None = None
@@ -204,11 +264,11 @@ def _decompose(
     first = None
     shortfall = INF
     rounds = 0
-    while rounds < MAX_ROUNDS:
+    while rounds < DECOMPOSE_ROUNDS:
         rounds += 1
         shortfall, d0, dual = dec.solve()
         if shortfall <= SHORTFALL_TOL:
-            break
+            return rounds, shortfall, True
         d = np.asarray(dual)
         added = 0
         if center is not None:
@@ -226,11 +286,11 @@ def _decompose(
             if bound > best_bound or center is None:
                 best_bound, center = bound, d
             if x is None:
-                break  # no panel improves the LP: the shortfall is final
+                return rounds, shortfall, True  # no panel improves the LP: shortfall is final
             cands = [x, *pricer.swaps.swaps(x, d, -d0 + PRICE_TOL, pricer.limit)]
             added = sum(dec.add(y) for y in cands)
             if not added:
-                break
+                return rounds, shortfall, True
         # Cheap extra columns: integral LP vertices for jittered duals (seeded: deterministic).
         jitter = np.random.default_rng(rounds)
         for _ in range(JITTERED):
@@ -241,7 +301,8 @@ def _decompose(
             first = first or shortfall
             done = 1.0 - np.log1p(shortfall / SHORTFALL_TOL) / np.log1p(first / SHORTFALL_TOL)
             progress("leximin", 0.05 + 0.9 * max(0.0, min(1.0, float(done))))
-    return rounds, shortfall
+    shortfall, _, _ = dec.solve()
+    return rounds, shortfall, shortfall <= SHORTFALL_TOL
 
 
 def _clean(
@@ -261,8 +322,11 @@ def _exact_leximin(
     pricer: Pricer,
     start: Sequence[tuple[int, ...]],
     progress: Progress | None,
-) -> tuple[list[tuple[int, ...]], list[float], int]:
-    """Level-by-level leximin over Q (dual LP: one row per panel, one column per class)."""
+) -> tuple[list[tuple[int, ...]], list[float], int] | None:
+    """Level-by-level leximin over Q (dual LP: one row per panel, one column per class).
+
+    None if it needs more than MAX_ROUNDS rounds (the caller then keeps its approximation).
+    """
     n = len(inst.classes)
     sizes = [c.size for c in inst.classes]
     h = new_solver()  # min mu - sum_fixed f_c y_c, sum_free y_c = 1, x_P/n . y <= mu
@@ -286,7 +350,7 @@ def _exact_leximin(
     while len(fixed) < n:
         rounds += 1
         if rounds > MAX_ROUNDS:
-            raise RuntimeError("leximin did not converge")
+            return None
         h.run()
         if status(h) != OPTIMAL:
             raise RuntimeError("the leximin dual LP failed")

@@ -151,6 +151,8 @@ def run(args: argparse.Namespace) -> int:
         "guarantees": {
             "within_one_over_m": result.within_one_over_m,
             "within_floor_ceil": result.within_floor_ceil,
+            "leximin_certified": bool(result.stats.get("certified", True)),
+            "leximin_gap": float(result.stats.get("gap", 0.0)),
         },
         "method": result.method,
         "solver": result.stats.get("solver"),
