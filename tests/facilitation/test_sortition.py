@@ -329,3 +329,16 @@ def test_progress_is_reported():
     assert seen[0] == ("checking", 0.0) and seen[-1] == ("done", 1.0)
     assert {s for s, _ in seen} >= {"leximin", "rounding"}
     assert all(0.0 <= f <= 1.0 for _, f in seen)
+
+
+def test_effort_budget_gives_an_honest_approximation(monkeypatch):
+    import facilitation.sortition_leximin as leximin_module
+
+    monkeypatch.setattr(leximin_module, "DECOMPOSE_ROUNDS", 1)
+    people, quotas, k = medium_instance()
+    result = run_lottery(people, quotas, k, panels=50)
+    assert result.method == "approximate" and result.stats["certified"] is False
+    gap = result.stats["gap"]
+    assert 0 < gap < 1
+    assert sum(result.probabilities.values()) == pytest.approx(k, abs=1e-6)
+    assert all(check_panel(panel, people, quotas, k) == [] for panel in result.lottery)
