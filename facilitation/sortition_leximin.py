@@ -37,7 +37,7 @@ from facilitation.sortition_pricing import Pricer
 
 PRICE_TOL = 1e-9  # a panel must beat the dual bound by this much to be added
 DUAL_TOL = 1e-9  # a class whose dual exceeds this is fixed at the current level
-FIX_SLACK = 1e-10  # fixed values sit a hair below their level, for numerical safety
+FIX_SLACK = 1e-9  # fixed values sit a hair below their level, for numerical safety
 SHORTFALL_TOL = 1e-8  # the decomposition is exact when the total shortfall is below this
 MAX_ROUNDS = 5000  # exact level-by-level phase (small instances only reach it)
 DECOMPOSE_ROUNDS = 200  # deterministic effort budget of the decomposition (dk815_36: ~60)
@@ -83,6 +83,14 @@ def relaxed_leximin(inst: Instance) -> list[float]:
     fixed: dict[int, float] = {}
     while len(fixed) < n:
         h.run()
+        slack = FIX_SLACK
+        while status(h) != OPTIMAL and slack < 1e-4:
+            # Levels are only as exact as the LP's tolerances: loosen every fixed value a little.
+            slack *= 10
+            for c, value in fixed.items():
+                fixed[c] = max(0.0, value - slack)
+                h.changeRowBounds(base + c, fixed[c], INF)
+            h.run()
         if status(h) != OPTIMAL:
             raise RuntimeError("the relaxed leximin LP failed")
         level = h.getInfo().objective_function_value
