@@ -325,6 +325,7 @@ def report(r: dict[str, Any]) -> None:
     print(f"burst (n={len(r['burst_ack'])} in 10 s) -> ack: {ms(r['burst_ack'])}")
     print(f"burst -> projector:     {ms(r['burst_projector'])}   unacked {r['burst_unacked']}")
     print(f"reconnect storm:        {r['storm_s']:.2f} s until all {r['phones']} resynced")
+    print(f"sockets the server closed (1013 …) that reconnected: {r['reconnects_1013']}")
     print(
         f"lost notes: {r['lost']}   duplicated rows: {r['duplicated_rows']}"
         f"   duplicated on projector: {r['duplicated_on_projector']}"
