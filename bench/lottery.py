@@ -201,7 +201,7 @@ def lex_compare(ours: dict[str, float], theirs: dict[str, float], tol: float = 1
     for i, (x, y) in enumerate(zip(a, b, strict=True)):
         if abs(x - y) > tol:
             word = "better" if x > y else "worse"
-            return f"samling {word} (first difference at rank {i + 1}: {x:.5f} vs {y:.5f})"
+            return f"samling {word} (first difference at rank {i + 1}: {x:.6f} vs {y:.6f})"
     return "equal"
 
 
