@@ -13,6 +13,7 @@ from facilitation.sortition_model import (
     add_cols,
     add_row,
     new_solver,
+    run,
     set_integer,
     status,
 )
@@ -81,7 +82,7 @@ def minimal_relaxation(inst: Instance, within_flex: bool) -> list[Relaxation] | 
     for rows in inst.household_rows:
         add_row(h, -INF, 1, rows, [1.0] * len(rows))
     h.changeObjectiveSense(highspy.ObjSense.kMinimize)
-    h.run()
+    run(h)
     if status(h) != OPTIMAL:
         return None
     sol = [int(round(v)) for v in h.getSolution().col_value]

@@ -22,6 +22,8 @@ except ImportError:  # pragma: no cover - other highspy layouts
     _Highs = highspy.Highs
 
 INF = highspy.kHighsInf
+OPTIMAL = highspy.HighsModelStatus.kOptimal
+INFEASIBLE = highspy.HighsModelStatus.kInfeasible
 
 # (stage, fraction done in [0, 1]) — called from the engine for a live progress indicator.
 Progress = Callable[[str, float], None]
@@ -286,8 +288,14 @@ def set_integer(h: _Highs, cols: Sequence[int]) -> None:
     )
 
 
-def status(h: _Highs) -> highspy.HighsModelStatus:
+def run(h: _Highs) -> highspy.HighsModelStatus:
+    """Solve; if HiGHS ends without a verdict (e.g. a warm start gone astray), solve afresh."""
+    h.run()
+    if h.getModelStatus() not in (OPTIMAL, INFEASIBLE):
+        h.clearSolver()
+        h.run()
     return h.getModelStatus()
 
 
-OPTIMAL = highspy.HighsModelStatus.kOptimal
+def status(h: _Highs) -> highspy.HighsModelStatus:
+    return h.getModelStatus()

@@ -17,6 +17,7 @@ from facilitation.sortition_model import (
     add_cols,
     add_row,
     new_solver,
+    run,
     set_integer,
     status,
 )
@@ -48,7 +49,7 @@ class PanelOracle:
         self.h.changeColsCost(
             n, np.arange(n, dtype=np.int32), np.asarray(weights, dtype=np.float64)
         )
-        self.h.run()
+        run(self.h)
         self.calls += 1
         if status(self.h) != OPTIMAL:
             return None
@@ -165,7 +166,7 @@ class Pricer:
         n = self.n
         w = np.asarray(weights, dtype=np.float64)
         self.lp.changeColsCost(n, np.arange(n, dtype=np.int32), w)
-        self.lp.run()
+        run(self.lp)
         self.lp_calls += 1
         if status(self.lp) == OPTIMAL:
             bound = self.lp.getInfo().objective_function_value
@@ -187,7 +188,7 @@ class Pricer:
         self.lp.changeColsCost(
             n, np.arange(n, dtype=np.int32), np.asarray(weights, dtype=np.float64)
         )
-        self.lp.run()
+        run(self.lp)
         self.lp_calls += 1
         if status(self.lp) != OPTIMAL:
             return None

@@ -30,6 +30,7 @@ from facilitation.sortition_model import (
     add_cols,
     add_row,
     new_solver,
+    run,
     set_integer,
 )
 from facilitation.sortition_pricing import SwapNeighbourhood
@@ -195,7 +196,7 @@ class _PanelFixer:
             rows = self.base + 2 * idx
             self.h.changeRowsBounds(n, rows, -xf, np.full(n, INF))
             self.h.changeRowsBounds(n, rows + 1, xf, np.full(n, INF))
-            self.h.run()
+            run(self.h)
             if self.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
                 continue
             new = np.rint(np.asarray(self.h.getSolution().col_value[:n])).astype(np.int64)
