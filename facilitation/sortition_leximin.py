@@ -41,7 +41,7 @@ DUAL_TOL = 1e-9  # a class whose dual exceeds this is fixed at the current level
 FIX_SLACK = 1e-9  # fixed values sit a hair below their level, for numerical safety
 SHORTFALL_TOL = 1e-6  # decomposition exact: every class >= (1 - 1e-6) x its target
 MAX_ROUNDS = 5000  # exact level-by-level phase (small instances only reach it)
-DECOMPOSE_ROUNDS = 200  # deterministic effort budget of the decomposition (dk815_36: ~60)
+DECOMPOSE_ROUNDS = 300  # deterministic effort budget of the decomposition (dk815_36: ~60)
 SCALED = True
 SWAPS = 10
 SMOOTHING = 0.8
