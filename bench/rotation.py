@@ -134,9 +134,21 @@ def run_sizes(seed: int, time_limit: float, only: str | None) -> list[Row]:
             next_round = time.perf_counter() - start
             target, met = _target(mode, n, rounds, plan)
             stats = plan.stats
-            rows.append(Row(name, mode, stats.repeated_pairs, stats.max_pair_meetings,
-                            stats.band_misses, stats.tables_off_band, seconds, seconds / rounds,
-                            next_round, target, met))
+            rows.append(
+                Row(
+                    name,
+                    mode,
+                    stats.repeated_pairs,
+                    stats.max_pair_meetings,
+                    stats.band_misses,
+                    stats.tables_off_band,
+                    seconds,
+                    seconds / rounds,
+                    next_round,
+                    target,
+                    met,
+                )
+            )
             print(_line(rows[-1]), file=sys.stderr, flush=True)
     return rows
 
@@ -201,8 +213,10 @@ def run_repair(seed: int, time_limit: float) -> dict[str, object]:
 
 
 def _line(r: Row) -> str:
-    return (f"| {r.name} | {r.mode} | {r.repeats} | {r.max_meet} | {r.misses} | {r.off} | "
-            f"{r.seconds:.2f} | {r.per_round:.2f} | {r.next_round:.2f} | {r.target} | {r.met} |")
+    return (
+        f"| {r.name} | {r.mode} | {r.repeats} | {r.max_meet} | {r.misses} | {r.off} | "
+        f"{r.seconds:.2f} | {r.per_round:.2f} | {r.next_round:.2f} | {r.target} | {r.met} |"
+    )
 
 
 def main() -> int:
@@ -217,15 +231,19 @@ def main() -> int:
     if args.json:
         print(json.dumps({"sizes": [r.__dict__ for r in rows], "repair": repair}, indent=1))
         return 0
-    print("| n/size/rounds | mode | repeated pairs | max meets | band misses | tables off band "
-          "| horizon s | s/round | next round s | target (repeats / misses) | met |")
+    print(
+        "| n/size/rounds | mode | repeated pairs | max meets | band misses | tables off band "
+        "| horizon s | s/round | next round s | target (repeats / misses) | met |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(_line(r))
     if repair:
         print()
-        print("120/8/8, 5 keep-apart pairs, 1 pinned to table 1; round 5 repaired after 3 "
-              "absences and 2 late arrivals:")
+        print(
+            "120/8/8, 5 keep-apart pairs, 1 pinned to table 1; round 5 repaired after 3 "
+            "absences and 2 late arrivals:"
+        )
         for key, value in repair.items():
             print(f"- {key}: {value}")
     return 0
