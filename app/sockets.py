@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 from typing import Any
 
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
@@ -81,57 +84,68 @@ async def _handle(hub: Hub, conn: Connection, raw: str) -> None:
     await hub.ring(outcome.events)
 
 
-async def participant_socket(websocket: WebSocket) -> None:
+async def _identify(websocket: WebSocket, who: Callable[[Session], Viewer | None]) -> None:
+    """Check Origin, then identity (in the threadpool: no database work on the event loop);
+    refuse before accepting, or serve."""
     if not origin_allowed(websocket):
         await websocket.close(CLOSE_POLICY)
         return
-    with session_scope(websocket.app.state.engine) as db:
-        member = current_member(websocket, db)
-    if member is None or member.id is None:
+
+    def look_up() -> Viewer | None:
+        with session_scope(websocket.app.state.engine) as db:
+            return who(db)
+
+    viewer = await run_in_threadpool(look_up)
+    if viewer is None:
         await websocket.close(CLOSE_POLICY)
         return
-    viewer = Viewer(
-        "participant", request_language(websocket), member.assembly_id, member.id, member.name
-    )
     await serve(websocket, viewer)
+
+
+async def participant_socket(websocket: WebSocket) -> None:
+    def who(db: Session) -> Viewer | None:
+        member = current_member(websocket, db)
+        if member is None or member.id is None:
+            return None
+        return Viewer(
+            "participant", request_language(websocket), member.assembly_id, member.id, member.name
+        )
+
+    await _identify(websocket, who)
 
 
 async def facilitator_socket(websocket: WebSocket) -> None:
     assembly_id = int(websocket.path_params["assembly_id"])
-    if not origin_allowed(websocket):
-        await websocket.close(CLOSE_POLICY)
-        return
-    with session_scope(websocket.app.state.engine) as db:
-        facilitator = current_facilitator(websocket, db)
-        assembly = db.get(Assembly, assembly_id)
-    if facilitator is None or assembly is None:
-        await websocket.close(CLOSE_POLICY)
-        return
     table = websocket.query_params.get("table", "")
-    viewer = Viewer(
-        "facilitator",
-        request_language(websocket),
-        assembly_id,
-        facilitator_id=facilitator.id,
-        table_no=int(table) if table.isdigit() else None,
-    )
-    await serve(websocket, viewer)
+
+    def who(db: Session) -> Viewer | None:
+        facilitator = current_facilitator(websocket, db)
+        if facilitator is None or db.get(Assembly, assembly_id) is None:
+            return None
+        return Viewer(
+            "facilitator",
+            request_language(websocket),
+            assembly_id,
+            facilitator_id=facilitator.id,
+            table_no=int(table) if table.isdigit() else None,
+        )
+
+    await _identify(websocket, who)
 
 
 async def projector_socket(websocket: WebSocket) -> None:
     assembly_id = int(websocket.path_params["assembly_id"])
-    if not origin_allowed(websocket):
-        await websocket.close(CLOSE_POLICY)
-        return
-    with session_scope(websocket.app.state.engine) as db:
-        assembly = db.get(Assembly, assembly_id)
     settings = websocket.app.state.settings
-    if assembly is None or not same_token(
-        projector_token(settings, assembly), websocket.path_params["token"]
-    ):
-        await websocket.close(CLOSE_POLICY)
-        return
-    await serve(websocket, Viewer("projector", request_language(websocket), assembly_id))
+
+    def who(db: Session) -> Viewer | None:
+        assembly = db.get(Assembly, assembly_id)
+        if assembly is None or not same_token(
+            projector_token(settings, assembly), websocket.path_params["token"]
+        ):
+            return None
+        return Viewer("projector", request_language(websocket), assembly_id)
+
+    await _identify(websocket, who)
 
 
 routes = [
