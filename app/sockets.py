@@ -45,6 +45,7 @@ async def serve(websocket: WebSocket, viewer: Viewer) -> None:
                 cursor = HelloIn.model_validate(data).cursor
         else:
             pending = first
+        del first, data
 
     state = await hub.room(viewer.assembly_id)
     table_no = my_table(state, viewer)
@@ -61,11 +62,14 @@ async def serve(websocket: WebSocket, viewer: Viewer) -> None:
     conn = Connection(websocket, viewer, seq, table_no)
     if snapshot is not None:
         conn.offer(snapshot)
+    # this frame lives as long as the socket: keep nothing big in it
+    del state, snapshot
     hub.add(conn)
     await hub.presence(viewer, +1)
     try:
         if pending is not None:
             await _handle(hub, conn, pending)
+            pending = None
         while not conn.closed:
             raw = await websocket.receive_text()
             await _handle(hub, conn, raw)
