@@ -119,6 +119,7 @@ async def plan(request: Request) -> Response:
         rounds=number("rounds", 1, 1, 12),
         balance=balance,
         seed=int(seed_text) if seed_text.isdigit() else secrets.randbelow(10**6),
+        hosts=frozenset(int(v) for v in form.getlist("host") if str(v).isdigit()),
     )
     return await _act(request, lambda db, a: rounds.do_plan(db, a, plan_request) and [], "#drafts")
 

@@ -17,14 +17,15 @@ from app.models import Assembly, Member, Seat, SeatingRound
 from app.roster import members_of
 from app.snapshot import published_round, seating_of
 from facilitation.rotation import (
-    Member as Seated,
-)
-from facilitation.rotation import (
+    Constraints,
     RotationError,
     RotationProblem,
     TableLayout,
     plan_rounds,
     repair_round,
+)
+from facilitation.rotation import (
+    Member as Seated,
 )
 
 DEFAULT_PRIORITIES = {"gender": 4.0, "age": 3.0, "education": 1.0, "area": 1.0}
@@ -38,6 +39,7 @@ class PlanRequest:
     rounds: int
     balance: dict[str, float]
     seed: int
+    hosts: frozenset[int] = frozenset()  # members who stay at their current table (World Café)
 
 
 def rounds_of(db: Session, assembly_id: int, drafts: bool) -> list[SeatingRound]:
@@ -76,6 +78,7 @@ def _problem(
     layout: TableLayout,
     balance: dict[str, float],
     extra_history: list[list[list[str]]] | None = None,
+    hosts: dict[str, int] | None = None,
 ) -> tuple[RotationProblem, list[Member]]:
     assert assembly.id is not None
     roster = [m for m in members_of(db, assembly.id, active_only=True)]
@@ -89,6 +92,7 @@ def _problem(
         present=frozenset(str(m.id) for m in present),
         history=[*history(db, assembly.id), *(extra_history or [])],
         balance=balance,
+        constraints=Constraints(hosts=hosts or {}),
     )
     return problem, present
 
@@ -102,8 +106,16 @@ def do_plan(db: Session, assembly: Assembly, request: PlanRequest) -> list[Seati
             db.delete(seat)
         db.delete(old)
     db.flush()
+    current = published_round(db, assembly.id)
+    seated = seating_of(db, current).seats if current is not None else {}
+    hosts = {str(m): seated[m][0] - 1 for m in request.hosts if m in seated}  # 0-based tables
     problem, _present = _problem(
-        db, assembly, request.rounds, TableLayout(size=request.table_size), request.balance
+        db,
+        assembly,
+        request.rounds,
+        TableLayout(size=request.table_size),
+        request.balance,
+        hosts=hosts,
     )
     try:
         plan = plan_rounds(
@@ -120,7 +132,14 @@ def do_plan(db: Session, assembly: Assembly, request: PlanRequest) -> list[Seati
         db.flush()
         for table_no, table in enumerate(tables, start=1):
             for member_id in table:
-                db.add(Seat(round_id=round_.id, member_id=int(member_id), table_no=table_no))
+                db.add(
+                    Seat(
+                        round_id=round_.id,
+                        member_id=int(member_id),
+                        table_no=table_no,
+                        host=member_id in hosts,
+                    )
+                )
         drafts.append(round_)
     db.flush()
     return drafts

@@ -145,3 +145,41 @@ def test_rounds_page_needs_a_login(app, big_demo) -> None:
             == 303
         )
         assert anonymous.post(f"/f/a/{big_demo['assembly_id']}/rounds/replan").status_code == 403
+
+
+def test_hosts_stay_at_their_table_and_their_phone_says_so(app, big_demo, settings) -> None:
+    demo = big_demo
+    aid = demo["assembly_id"]
+    before = db_rounds(settings)[-1][1]  # the demo's published round
+    host = next(iter(before))
+    with TestClient(app, base_url=ORIGIN) as fac:
+        from tests.conftest import login
+
+        login(fac, demo["facilitator"]["email"], demo["facilitator"]["password"])
+        token = csrf_of(fac, f"/f/a/{aid}/rounds")
+        r = fac.post(
+            f"/f/a/{aid}/rounds/plan",
+            data={
+                "csrf_token": token,
+                "table_size": "6",
+                "rounds": "2",
+                "seed": "5",
+                "host": [str(host)],
+            },
+            follow_redirects=False,
+        )
+        assert r.status_code == 303 and "error" not in r.headers["location"]
+        drafts = [r_ for r_, _s in db_rounds(settings) if r_.published_at is None]
+        with Session(make_engine(settings.database_url)) as db:
+            for draft in drafts:
+                seat = db.exec(
+                    select(Seat).where(Seat.round_id == draft.id, Seat.member_id == host)
+                ).one()
+                assert seat.table_no == before[host] and seat.host
+        member = next(m for m in demo["members"] if m["id"] == host)
+        with phone(app, member) as p, p.websocket_connect("/ws/participant", headers=WS) as ws:
+            ws.send_text(json.dumps({"msg": "hello"}))
+            ws.receive_text()
+            fac.post(f"/f/a/{aid}/rounds/{drafts[0].id}/publish", data={"csrf_token": token})
+            shown = receive_until(ws, 'id="my-table"')
+            assert f"Du bliver ved bord {before[host]} som vært" in shown
