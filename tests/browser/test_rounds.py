@@ -24,7 +24,8 @@ def test_rounds_from_the_tablet(new_page, live, demo) -> None:
 
     tablet.goto(f"{demo['console_url']}/rounds")
     assert_accessible(tablet)
-    tablet.get_by_label(demo["members"][-1]["name"], exact=True).uncheck()
+    checkin = tablet.get_by_role("group", name="Hvem er her?")
+    checkin.get_by_label(demo["members"][-1]["name"], exact=True).uncheck()
     tablet.get_by_role("button", name="Gem check-in").click()
     tablet.wait_for_url(re.compile(r"/rounds"))
     tablet.fill("input[name=table_size]", "4")
