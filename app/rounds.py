@@ -11,10 +11,10 @@ from sqlmodel import Session, select
 
 from app.actions import ActionError
 from app.agenda import do_room_settings
-from app.clock import utcnow
-from app.events import LoggedEvent, record
+from app.events import LoggedEvent
 from app.models import Assembly, Member, Seat, SeatingRound
 from app.roster import members_of
+from app.seating import publish, store_round
 from app.snapshot import published_round, seating_of
 from facilitation.rotation import (
     Constraints,
@@ -125,24 +125,11 @@ def do_plan(db: Session, assembly: Assembly, request: PlanRequest) -> list[Seati
         raise ActionError("rotation") from exc
     published = rounds_of(db, assembly.id, drafts=False)
     number = (published[-1].number if published else 0) + 1
-    drafts = []
-    for offset, tables in enumerate(plan.rounds):
-        round_ = SeatingRound(assembly_id=assembly.id, number=number + offset, created_at=utcnow())
-        db.add(round_)
-        db.flush()
-        for table_no, table in enumerate(tables, start=1):
-            for member_id in table:
-                db.add(
-                    Seat(
-                        round_id=round_.id,
-                        member_id=int(member_id),
-                        table_no=table_no,
-                        host=member_id in hosts,
-                    )
-                )
-        drafts.append(round_)
-    db.flush()
-    return drafts
+    host_ids = {int(m) for m in hosts}
+    return [
+        store_round(db, assembly, number + offset, [[int(m) for m in t] for t in tables], host_ids)
+        for offset, tables in enumerate(plan.rounds)
+    ]
 
 
 def _draft(db: Session, assembly: Assembly, round_id: int) -> SeatingRound:
@@ -167,12 +154,7 @@ def do_move(db: Session, assembly: Assembly, round_id: int, member_id: int, tabl
 
 def do_publish(db: Session, assembly: Assembly, round_id: int) -> list[LoggedEvent]:
     """Publish a draft: every phone shows its table at once, the projector shows the plan."""
-    round_ = _draft(db, assembly, round_id)
-    round_.published_at = utcnow()
-    db.add(round_)
-    db.flush()
-    assert assembly.id is not None
-    events = [record(db, assembly.id, "seating", {"seating": seating_of(db, round_).to_payload()})]
+    events = [publish(db, _draft(db, assembly, round_id))]
     if assembly.wall_group != "plan":
         events += do_room_settings(db, assembly, assembly.moderation, assembly.show_names, "plan")
     return events
@@ -186,8 +168,15 @@ def do_replan(db: Session, assembly: Assembly, seed: int) -> tuple[list[LoggedEv
     if current is None:
         raise ActionError("no_such_round")
     tables = [[str(m) for m in t] for t in tables_of(db, current)]
+    seats = seating_of(db, current).seats
+    hosts = {m for m, (_table, host) in seats.items() if host}
     problem, _present = _problem(
-        db, assembly, 1, TableLayout(count=len(tables)), dict(DEFAULT_PRIORITIES)
+        db,
+        assembly,
+        1,
+        TableLayout(count=len(tables)),
+        dict(DEFAULT_PRIORITIES),
+        hosts={str(m): seats[m][0] - 1 for m in hosts},
     )
     earlier = [r for r in problem.history if r != tables]
     problem = RotationProblem(
@@ -197,6 +186,7 @@ def do_replan(db: Session, assembly: Assembly, seed: int) -> tuple[list[LoggedEv
         present=problem.present,
         history=earlier,
         balance=problem.balance,
+        constraints=problem.constraints,
     )
     try:
         repair = repair_round(
@@ -204,15 +194,7 @@ def do_replan(db: Session, assembly: Assembly, seed: int) -> tuple[list[LoggedEv
         )
     except RotationError as exc:
         raise ActionError("rotation") from exc
-    now = utcnow()
-    round_ = SeatingRound(
-        assembly_id=assembly.id, number=current.number, published_at=now, created_at=now
-    )
-    db.add(round_)
-    db.flush()
-    for table_no, table in enumerate(repair.tables, start=1):
-        for member_id in table:
-            db.add(Seat(round_id=round_.id, member_id=int(member_id), table_no=table_no))
-    db.flush()
-    event = record(db, assembly.id, "seating", {"seating": seating_of(db, round_).to_payload()})
+    # hosts are a hard constraint of the repair: they keep their table and their flag
+    tables_now = [[int(m) for m in t] for t in repair.tables]
+    event = publish(db, store_round(db, assembly, current.number, tables_now, hosts))
     return [event], len(repair.moved) + len(repair.seated)

@@ -1,6 +1,8 @@
-"""Seating rounds: who sits at which table, published to every screen at once."""
+"""Seating rounds: storing who sits at which table, and publishing a round to every screen."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from sqlmodel import Session, func, select
 
@@ -10,27 +12,29 @@ from app.models import Assembly, Member, Seat, SeatingRound
 from app.snapshot import seating_of
 
 
-def do_publish_round(
-    db: Session, assembly: Assembly, tables: list[list[int]], hosts: set[int] | None = None
-) -> tuple[SeatingRound, list[LoggedEvent]]:
-    """Store a round (tables of member ids, table 1 first) and publish it."""
+def next_number(db: Session, assembly_id: int) -> int:
+    latest = db.exec(
+        select(func.max(SeatingRound.number)).where(SeatingRound.assembly_id == assembly_id)
+    ).one()
+    return (latest or 0) + 1
+
+
+def store_round(
+    db: Session,
+    assembly: Assembly,
+    number: int,
+    tables: Sequence[Sequence[int]],
+    hosts: set[int] | frozenset[int] = frozenset(),
+) -> SeatingRound:
+    """Keep a round (tables of member ids, table 1 first) unpublished, as a draft."""
     assert assembly.id is not None
-    hosts = hosts or set()
-    members = {m for m in db.exec(select(Member.id).where(Member.assembly_id == assembly.id))}
+    members = set(db.exec(select(Member.id).where(Member.assembly_id == assembly.id)))
     seated = [m for table in tables for m in table]
     if len(seated) != len(set(seated)) or not set(seated) <= members:
         raise ValueError("each member at most once, and only members of this assembly")
-    number = (
-        db.exec(
-            select(func.max(SeatingRound.number)).where(SeatingRound.assembly_id == assembly.id)
-        ).one()
-        or 0
-    ) + 1
-    now = utcnow()
-    round_ = SeatingRound(assembly_id=assembly.id, number=number, published_at=now, created_at=now)
+    round_ = SeatingRound(assembly_id=assembly.id, number=number, created_at=utcnow())
     db.add(round_)
     db.flush()
-    assert round_.id is not None
     for table_no, table in enumerate(tables, start=1):
         for member_id in table:
             db.add(
@@ -42,5 +46,22 @@ def do_publish_round(
                 )
             )
     db.flush()
-    event = record(db, assembly.id, "seating", {"seating": seating_of(db, round_).to_payload()})
-    return round_, [event]
+    return round_
+
+
+def publish(db: Session, round_: SeatingRound) -> LoggedEvent:
+    """Make a stored round the one everybody sits by: one ``seating`` event for every screen."""
+    round_.published_at = utcnow()
+    db.add(round_)
+    db.flush()
+    payload = {"seating": seating_of(db, round_).to_payload()}
+    return record(db, round_.assembly_id, "seating", payload)
+
+
+def do_publish_round(
+    db: Session, assembly: Assembly, tables: list[list[int]], hosts: set[int] | None = None
+) -> tuple[SeatingRound, list[LoggedEvent]]:
+    """Store a round as the next one and publish it at once."""
+    assert assembly.id is not None
+    round_ = store_round(db, assembly, next_number(db, assembly.id), tables, hosts or set())
+    return round_, [publish(db, round_)]
