@@ -16,6 +16,7 @@ from app.auth import get_assembly, request_language, require_facilitator
 from app.events import LoggedEvent
 from app.i18n import translations
 from app.models import Assembly, Facilitator
+from app.snapshot import drafting_event, drafting_tables
 from app.web_helpers import in_db, redirect
 
 Work = Callable[[Session, Assembly, Facilitator], list[LoggedEvent] | None]
@@ -44,7 +45,10 @@ async def act(request: Request, work: Work, back: str) -> Response:
 
     def run(db: Session) -> list[LoggedEvent]:
         facilitator = require_facilitator(request, db)
-        return work(db, get_assembly(db, assembly_id), facilitator) or []
+        before = drafting_tables(db, assembly_id)
+        events = work(db, get_assembly(db, assembly_id), facilitator) or []
+        db.flush()
+        return [*events, *drafting_event(db, assembly_id, before)]
 
     try:
         events = await in_db(request, run, write=True)

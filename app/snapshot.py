@@ -164,6 +164,7 @@ def load_room(db: Session, assembly_id: int) -> RoomState:
         seating=seating_of(db, round_) if round_ is not None else None,
         settings=settings_of(assembly),
         spotlight=assembly.spotlight,
+        drafting=frozenset(drafting_tables(db, assembly_id)),
         members={
             m: n
             for m, n in db.exec(
@@ -177,3 +178,21 @@ def load_room(db: Session, assembly_id: int) -> RoomState:
 
 def settings_of(assembly: Assembly) -> RoomSettings:
     return RoomSettings(assembly.moderation, assembly.show_names, assembly.wall_group)
+
+
+def drafting_tables(db: Session, assembly_id: int) -> list[int]:
+    """Tables that an active draft recommendation is open to (they can work on it by phone)."""
+    from app.models_themes import Draft
+
+    drafts = db.exec(
+        select(Draft).where(Draft.assembly_id == assembly_id, Draft.status == "active")
+    )
+    return sorted({int(t) for d in drafts for t in d.open_tables})
+
+
+def drafting_event(db: Session, assembly_id: int, before: list[int]) -> list[Any]:
+    """A ``drafting`` event when the tables open to drafts changed since ``before``."""
+    from app.events import record
+
+    after = drafting_tables(db, assembly_id)
+    return [] if after == before else [record(db, assembly_id, "drafting", {"tables": after})]

@@ -34,6 +34,7 @@ SERVER_KINDS = (
     "seating",
     "settings",
     "spotlight",
+    "drafting",
 )
 STRUCTURAL = frozenset({"agenda", "seating", "settings", "spotlight"})
 
@@ -146,6 +147,8 @@ def event_view_key(
         return (event.seq, viewer.role, viewer.lang, where)
     if event.kind == "presence":
         return (event.seq, viewer.lang)
+    if event.kind == "drafting" and viewer.role == "participant":
+        return (event.seq, viewer.lang, table_no in event.payload["tables"])
     return None
 
 
@@ -167,9 +170,9 @@ def render_event(
     if event.kind == "note_saved":
         note = NoteView.from_payload(event.payload["note"])
         context.update(note=note, where=note_visible(note, viewer, table_no))
-    elif event.kind == "spotlight":
+    elif event.kind in ("spotlight", "drafting"):
         context["state"] = apply_event(
-            RoomState(viewer.assembly_id, 0), event.seq, "spotlight", event.payload
+            RoomState(viewer.assembly_id, 0), event.seq, event.kind, event.payload
         )
     elif event.kind == "agenda":
         context["state"] = apply_event(

@@ -123,6 +123,7 @@ class RoomState:
     settings: RoomSettings = RoomSettings()
     members: dict[int, str] = field(default_factory=dict)  # active roster: id → display name
     spotlight: dict[str, Any] | None = None  # what the facilitator puts before the room
+    drafting: frozenset[int] = frozenset()  # tables a draft recommendation is open to
 
     def table_members(self, table_no: int | None) -> list[tuple[int, str]]:
         if self.seating is None or table_no is None:
@@ -169,6 +170,8 @@ def apply_event(state: RoomState, seq: int, kind: str, payload: dict[str, Any]) 
         return replace(state, seq=seq, settings=RoomSettings(**payload["settings"]))
     if kind == "spotlight":
         return replace(state, seq=seq, spotlight=payload["spotlight"])
+    if kind == "drafting":
+        return replace(state, seq=seq, drafting=frozenset(int(t) for t in payload["tables"]))
     return replace(state, seq=seq)
 
 

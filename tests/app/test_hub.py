@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
+from app.clock import utcnow
 from app.db import make_engine, session_scope
 from app.events import events_after
 from app.models import Note
@@ -360,6 +361,22 @@ def test_equivalence_events_applied_to_snapshot_give_the_next_snapshot(app, demo
     }
     check(lambda db: agenda.do_spotlight(db, assembly(db), spot))
     check(lambda db: agenda.do_spotlight(db, assembly(db), None))
+
+    from app.models_themes import Draft
+    from app.snapshot import drafting_event, drafting_tables
+
+    def open_draft(db, tables):  # type: ignore[no-untyped-def]
+        before = drafting_tables(db, aid)
+        draft = db.exec(select(Draft)).first() or Draft(
+            assembly_id=aid, title="Udkast", created_at=utcnow(), updated_at=utcnow()
+        )
+        draft.open_tables = tables
+        db.add(draft)
+        db.flush()
+        drafting_event(db, aid, before)
+
+    check(lambda db: open_draft(db, [2]))
+    check(lambda db: open_draft(db, []))
 
 
 def test_facilitator_sees_presence_live(app, demo, facilitator_client) -> None:

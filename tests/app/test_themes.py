@@ -377,3 +377,30 @@ def test_hidden_notes_stay_out_of_public_provenance(room) -> None:  # type: igno
         shown = {n.text for t in draft_provenance(db, draft).themes for n in t.notes}
         console = {n.text for t in draft_provenance(db, draft, True).themes for n in t.notes}
     assert TEXTS[0] not in shown and TEXTS[0] in console and TEXTS[1] in shown
+
+
+def test_a_phone_hears_when_its_table_may_work_on_a_draft(
+    app, demo, room, facilitator_client
+) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from tests.app.test_hub import WS, receive_until
+
+    a, _b, _x = make_drafts(room)
+    mine, _theirs = _two_tables(room, demo)
+    with phone(app, mine) as p, p.websocket_connect("/ws/participant", headers=WS) as ws:
+        ws.send_text(json.dumps({"msg": "hello"}))
+        first = ws.receive_text()
+        assert (
+            'id="drafting-notice"' in first
+            and "/p/drafts" not in first.split('id="drafting-notice"')[1].split("</p>")[0]
+        )
+        token = csrf_of(facilitator_client, f"/f/a/{room['aid']}/drafts/{a.id}")
+        r = facilitator_client.post(
+            f"/f/a/{room['aid']}/drafts/{a.id}",
+            data={"csrf_token": token, "action": "tables", "tables": [str(mine["table"])]},
+            follow_redirects=False,
+        )
+        assert r.status_code == 303
+        notice = receive_until(ws, 'id="drafting-notice"')
+        assert 'href="/p/drafts"' in notice
