@@ -46,8 +46,8 @@ def _target_phase(
             raise ActionError("closed")
     elif assembly.current_item_id is not None:
         item = db.get(AgendaItem, assembly.current_item_id)
-        if item is not None and item.state != "open":
-            item = None
+        if item is not None and (item.state != "open" or not item.phase_kind):
+            item = None  # a break or a talk is "now": the phase just closed may still take it
     if item is None:  # just closed? a note sent in the grace period still counts, as late
         item = db.exec(
             select(AgendaItem)
@@ -150,6 +150,9 @@ def do_edit_own_note(
     if cleaned == note.text:
         return []
     note.text, note.updated_at = cleaned, now
+    assembly = db.get(Assembly, note.assembly_id)
+    if assembly is not None and assembly.moderation == "approve":
+        note.approved = False  # reworded after approval: the facilitator looks again
     db.add(note)
     db.flush()
     return [_note_event(db, note)]

@@ -15,14 +15,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlmodel import Session
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
 from starlette.concurrency import run_in_threadpool
 
 from app import actions, agenda
 from app.actions import ActionError
 from app.db import session_scope
 from app.events import LoggedEvent
-from app.models import Assembly, Facilitator, Member
+from app.models import Assembly, Facilitator, Member, Note
 from app.snapshot import note_view
 from app.views import Viewer, render_ack, render_error
 from facilitation.ratelimit import RateLimiter
@@ -120,7 +121,12 @@ def note_limiter() -> RateLimiter:
 
 def _member(db: Session, viewer: Viewer) -> Member:
     member = db.get(Member, viewer.member_id)
-    if member is None or not member.active or member.assembly_id != viewer.assembly_id:
+    if (
+        member is None
+        or not member.active
+        or member.assembly_id != viewer.assembly_id
+        or member.token_nonce != viewer.nonce  # the join link was revoked after this socket
+    ):
         raise ActionError("not_allowed")
     return member
 
@@ -230,6 +236,23 @@ INBOUND_KINDS = ("hello", *HANDLERS)
 RATE_LIMITED = frozenset({"note", "note_edit", "note_withdraw"})
 
 
+async def _already_stored(hub: Hub, viewer: Viewer, client_key: str | None) -> bool:
+    """A resent note that is already stored is acked again without using the rate limit."""
+    if client_key is None:
+        return False
+
+    def look() -> bool:
+        with session_scope(hub.engine) as db:
+            found = db.exec(
+                select(Note.id).where(
+                    Note.member_id == viewer.member_id, Note.client_key == client_key
+                )
+            ).first()
+            return found is not None
+
+    return bool(await run_in_threadpool(look))
+
+
 def parse(raw: str) -> dict[str, Any] | None:
     if len(raw.encode()) > MAX_MESSAGE:
         return None
@@ -266,18 +289,27 @@ async def dispatch(hub: Hub, conn: Connection, raw: str) -> Outcome:
         message = schema.model_validate(data)
     except ValidationError:
         return Outcome([render_error(viewer, "bad_message", key, text)], [])
-    if kind in RATE_LIMITED and not hub.note_limit.allow(
-        f"member:{viewer.member_id}", time.monotonic()
+    if (
+        kind in RATE_LIMITED
+        and not (kind == "note" and await _already_stored(hub, viewer, key))
+        and not hub.note_limit.allow(f"member:{viewer.member_id}", time.monotonic())
     ):
         return Outcome([render_error(viewer, "rate_limited")], [])
 
     def run() -> Outcome:
-        with session_scope(hub.engine, write=True) as db:
+        for attempt in (1, 2):
             try:
-                replies, events = work(db, viewer, message)
-            except ActionError as exc:
-                db.rollback()
-                return Outcome([render_error(viewer, exc.code, key, text)], [])
-        return Outcome(replies, events)
+                with session_scope(hub.engine, write=True) as db:
+                    try:
+                        replies, events = work(db, viewer, message)
+                    except ActionError as exc:
+                        db.rollback()
+                        return Outcome([render_error(viewer, exc.code, key, text)], [])
+                return Outcome(replies, events)
+            except IntegrityError:
+                # the same note arrived on two sockets at once: the second try finds it stored
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
     return await run_in_threadpool(run)

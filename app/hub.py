@@ -142,7 +142,11 @@ class Hub:
         """After a commit: wake this process at once, and the others through Redis."""
         if not events:
             return
-        self._deliver_committed(events)
+        by_assembly: dict[int, list[LoggedEvent]] = defaultdict(list)
+        for event in events:
+            by_assembly[event.assembly_id].append(event)
+        for batch in by_assembly.values():
+            self._deliver_committed(batch)
         self.bell.set()
         if self.redis is not None:
             try:
@@ -256,7 +260,7 @@ class Hub:
             for event in events:
                 if room is not None and event.seq == room.seq + 1:
                     room = apply_event(room, event.seq, event.kind, event.payload)
-            if room is not None:
+            if room is not None and aid in self.connections:  # left meanwhile: keep no room
                 self.rooms[aid] = room
             self._fan_out(aid, events, room)
             more = more or len(events) == BATCH

@@ -121,7 +121,17 @@ async def plan(request: Request) -> Response:
         seed=int(seed_text) if seed_text.isdigit() else secrets.randbelow(10**6),
         hosts=frozenset(int(v) for v in form.getlist("host") if str(v).isdigit()),
     )
-    return await _act(request, lambda db, a: rounds.do_plan(db, a, plan_request) and [], "#drafts")
+    assembly_id = int(request.path_params["assembly_id"])
+
+    def prepare(db: Session) -> rounds.PlannedRounds:
+        require_facilitator(request, db)
+        return rounds.prepare_plan(db, get_assembly(db, assembly_id), plan_request)
+
+    try:
+        planned = await in_db(request, prepare)  # a read: notes keep flowing meanwhile
+    except ActionError as exc:
+        return redirect(f"/f/a/{assembly_id}/rounds?error={exc.code}")
+    return await _act(request, lambda db, a: rounds.do_store_plan(db, a, planned) and [], "#drafts")
 
 
 async def move(request: Request) -> Response:

@@ -97,15 +97,16 @@ def _problem(
     return problem, present
 
 
-def do_plan(db: Session, assembly: Assembly, request: PlanRequest) -> list[SeatingRound]:
-    """Plan ``request.rounds`` rounds for who is present, after every published round, and
-    keep them as drafts (replacing earlier drafts) for the facilitator to check and publish."""
+@dataclass(frozen=True)
+class PlannedRounds:
+    tables: list[list[list[int]]]  # rounds → tables → member ids
+    hosts: frozenset[int]
+
+
+def prepare_plan(db: Session, assembly: Assembly, request: PlanRequest) -> PlannedRounds:
+    """Plan ``request.rounds`` rounds for who is present, after every published round. Only
+    reads: run it outside a write transaction, the search takes seconds."""
     assert assembly.id is not None
-    for old in rounds_of(db, assembly.id, drafts=True):
-        for seat in db.exec(select(Seat).where(Seat.round_id == old.id)):
-            db.delete(seat)
-        db.delete(old)
-    db.flush()
     current = published_round(db, assembly.id)
     seated = seating_of(db, current).seats if current is not None else {}
     hosts = {str(m): seated[m][0] - 1 for m in request.hosts if m in seated}  # 0-based tables
@@ -123,12 +124,23 @@ def do_plan(db: Session, assembly: Assembly, request: PlanRequest) -> list[Seati
         )
     except RotationError as exc:
         raise ActionError("rotation") from exc
+    tables = [[[int(m) for m in t] for t in round_] for round_ in plan.rounds]
+    return PlannedRounds(tables, frozenset(int(m) for m in hosts))
+
+
+def do_store_plan(db: Session, assembly: Assembly, planned: PlannedRounds) -> list[SeatingRound]:
+    """Keep planned rounds as drafts (replacing earlier drafts) for the facilitator to check."""
+    assert assembly.id is not None
+    for old in rounds_of(db, assembly.id, drafts=True):
+        for seat in db.exec(select(Seat).where(Seat.round_id == old.id)):
+            db.delete(seat)
+        db.delete(old)
+    db.flush()
     published = rounds_of(db, assembly.id, drafts=False)
     number = (published[-1].number if published else 0) + 1
-    host_ids = {int(m) for m in hosts}
     return [
-        store_round(db, assembly, number + offset, [[int(m) for m in t] for t in tables], host_ids)
-        for offset, tables in enumerate(plan.rounds)
+        store_round(db, assembly, number + offset, tables, planned.hosts)
+        for offset, tables in enumerate(planned.tables)
     ]
 
 

@@ -73,4 +73,5 @@ def new_csrf_token() -> str:
 
 
 def same_token(a: str | None, b: str | None) -> bool:
-    return bool(a) and bool(b) and hmac.compare_digest(str(a), str(b))
+    """Constant-time comparison; any text (also non-ASCII from a forged header) is safe."""
+    return bool(a) and bool(b) and hmac.compare_digest(str(a).encode(), str(b).encode())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -22,6 +23,7 @@ from app.security import same_token
 from app.views import Viewer, my_table, render_snapshot
 
 HELLO_WAIT = 5.0
+log = logging.getLogger("samling.sockets")
 CLOSE_POLICY = 1008
 
 
@@ -66,6 +68,7 @@ async def serve(websocket: WebSocket, viewer: Viewer) -> None:
     del state, snapshot
     hub.add(conn)
     await hub.presence(viewer, +1)
+    close_code = 1000
     try:
         if pending is not None:
             await _handle(hub, conn, pending)
@@ -75,9 +78,12 @@ async def serve(websocket: WebSocket, viewer: Viewer) -> None:
             await _handle(hub, conn, raw)
     except (WebSocketDisconnect, RuntimeError):
         pass
+    except Exception:  # e.g. the database refused: 1011 makes the page reconnect and resend
+        log.exception("closing a socket after an unexpected error")
+        close_code = 1011
     finally:
         hub.remove(conn)
-        conn.close(1000)
+        conn.close(close_code)
         await hub.presence(viewer, -1)
 
 
@@ -112,7 +118,12 @@ async def participant_socket(websocket: WebSocket) -> None:
         if member is None or member.id is None:
             return None
         return Viewer(
-            "participant", request_language(websocket), member.assembly_id, member.id, member.name
+            "participant",
+            request_language(websocket),
+            member.assembly_id,
+            member.id,
+            member.name,
+            nonce=member.token_nonce,
         )
 
     await _identify(websocket, who)

@@ -48,6 +48,7 @@ class Viewer:
     name: str = ""
     facilitator_id: int | None = None
     table_no: int | None = None  # a facilitator's table view
+    nonce: str = ""  # the participant's join-link nonce when the socket opened
 
 
 def cursor_fragment(seq: int) -> str:

@@ -2,11 +2,17 @@
 // and cursor, a watchdog, and the outbox that keeps every note until the server has it.
 (function () {
   "use strict";
+  // One outbox per person, so a shared tablet never sends A's pending notes as B's.
   var OUTBOX = "samling-outbox-v1";
+  function outboxKey() {
+    var live = document.getElementById("live");
+    return OUTBOX + (live && live.dataset.member ? "-" + live.dataset.member : "");
+  }
   var WATCHDOG_MS = 45000;
   var cursor = null;
   var lastMessage = Date.now();
   var socket = null;
+  var resendTimer = null;
 
   function csrf() { return document.body ? document.body.dataset.csrf : ""; }
   function setState(state) {
@@ -16,10 +22,10 @@
 
   // -- outbox: {client_key: {msg, kind, text, client_key}} kept until acknowledged ------------
   function readOutbox() {
-    try { return JSON.parse(localStorage.getItem(OUTBOX) || "{}"); } catch (e) { return {}; }
+    try { return JSON.parse(localStorage.getItem(outboxKey()) || "{}"); } catch (e) { return {}; }
   }
   function writeOutbox(box) {
-    try { localStorage.setItem(OUTBOX, JSON.stringify(box)); } catch (e) { /* private mode */ }
+    try { localStorage.setItem(outboxKey(), JSON.stringify(box)); } catch (e) { /* private mode */ }
   }
   function newKey() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
@@ -46,14 +52,14 @@
     Object.keys(box).forEach(function (key) {
       var el = document.getElementById("note-" + key);
       if (el && (el.classList.contains("saved") || el.classList.contains("failed"))) {
-        if (el.classList.contains("failed")) restoreDraft(box[key]);
+        if (el.classList.contains("failed")) restoreFailed(box[key]);
         delete box[key];
         changed = true;
       }
     });
     if (changed) writeOutbox(box);
   }
-  function restoreDraft(item) {
+  function restoreFailed(item) {  // a refused note's words go back into the form
     var text = document.getElementById("note-text");
     if (text && !text.value) text.value = item.text;
   }
@@ -93,6 +99,7 @@
     if (!params.client_key) { params.client_key = newKey(); }
     if (!String(params.text || "").trim()) { e.preventDefault(); return; }
     var item = { msg: "note", kind: params.kind, text: params.text, client_key: params.client_key };
+    if (params.item_id) item.item_id = params.item_id;  // a resend still answers the same phase
     var box = readOutbox();
     box[item.client_key] = item;
     writeOutbox(box);
@@ -154,14 +161,17 @@
     var c = document.getElementById("cursor");
     if (c && c.dataset.seq) cursor = parseInt(c.dataset.seq, 10);
     var hb = document.getElementById("heartbeat");
-    if (hb && hb.dataset.seq && cursor === null) cursor = parseInt(hb.dataset.seq, 10);
+    if (hb && hb.dataset.seq) cursor = Math.max(cursor || 0, parseInt(hb.dataset.seq, 10));
     settleOutbox();
     showPending();
     restoreDraft();
     applyFilters();
     tick();
     var err = document.querySelector("#errors [data-code=rate_limited]");
-    if (err) setTimeout(resendPending, 5000);
+    if (err) {
+      err.removeAttribute("data-code");  // react once per refusal
+      if (!resendTimer) resendTimer = setTimeout(function () { resendTimer = null; resendPending(); }, 5000);
+    }
     document.querySelectorAll("form[data-outbox=note]").forEach(function (form) {
       var input = form.querySelector("input[name=client_key]");
       if (input && !input.value) freshKey(form);

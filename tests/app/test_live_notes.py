@@ -323,3 +323,38 @@ def test_action_level_other_assembly_is_refused(app, demo, settings) -> None:
         member = db.get(Member, demo["members"][0]["id"])
         with pytest.raises(ActionError):
             do_add_note(db, member, "value", "Forkert samling", "cross-0001", item_id=theirs.id)
+
+
+def test_review_fixes_edit_after_approval_revoked_socket_and_resends(
+    app, demo, settings, facilitator_client
+) -> None:
+    member = demo["members"][0]
+    with facilitator_client.websocket_connect(
+        f"/ws/facilitator/{demo['assembly_id']}", headers=WS
+    ) as fws:
+        hello(fws)
+        fws.send_text(json.dumps({"msg": "room_settings", "moderation": "approve"}))
+        receive_until(fws, 'id="stage"')
+        with phone(app, member) as p, p.websocket_connect("/ws/participant", headers=WS) as ws:
+            hello(ws)
+            # a resend of a stored note is acked again and never rate limited
+            for _ in range(14):
+                ws.send_text(note("resend-0001", "Samme seddel"))
+                assert 'data-code="rate_limited"' not in receive_until(ws, "note-resend-0001")
+            stored = all_notes(settings)[0]
+            fws.send_text(
+                json.dumps({"msg": "note_moderate", "note_id": stored.id, "action": "approve"})
+            )
+            receive_until(fws, f"n-{stored.id}")
+            ws.send_text(json.dumps({"msg": "note_edit", "note_id": stored.id, "text": "Ny tekst"}))
+            receive_until(ws, "Ny tekst")
+            assert not all_notes(settings)[0].approved  # reworded: waits for approval again
+            # the join link is revoked while the socket is open: it can no longer post
+            token = csrf_of(facilitator_client, f"/f/a/{demo['assembly_id']}")
+            facilitator_client.post(
+                f"/f/a/{demo['assembly_id']}/members/{member['id']}/reissue",
+                data={"csrf_token": token},
+            )
+            ws.send_text(note("after-revoke", "Efter tilbagekaldelse"))
+            assert 'data-code="not_allowed"' in receive_until(ws, 'id="errors"')
+    assert [n.client_key for n in all_notes(settings)] == ["resend-0001"]

@@ -29,3 +29,11 @@ def test_passwords() -> None:
     assert verify_password(stored, "correct horse battery")
     assert not verify_password(stored, "wrong")
     assert not verify_password("garbage", "x")
+
+
+def test_same_token_accepts_any_text() -> None:
+    from app.security import same_token
+
+    assert same_token("abc", "abc")
+    assert not same_token("abc", "æøå")  # a forged non-ASCII header is refused, not a crash
+    assert not same_token(None, "x") and not same_token("", "")

@@ -45,9 +45,8 @@ def test_offline_phone_keeps_notes_and_sends_them_once(new_page, live, demo) -> 
     projector.wait_for_selector("#wall >> text=Skrevet uden net <b>2</b>")
     assert projector.locator("#wall .note").count() == 3
     assert projector.locator("#wall b").count() == 0  # user text shown as text
-    assert (
-        phone.evaluate("Object.keys(JSON.parse(localStorage.getItem('samling-outbox-v1')))") == []
-    )
+    key = f"samling-outbox-v1-{demo['members'][1]['id']}"  # one outbox per person
+    assert phone.evaluate(f"Object.keys(JSON.parse(localStorage.getItem('{key}')))") == []
     assert_accessible(phone)
 
     db = sqlite3.connect(live.env["DATABASE_URL"].removeprefix("sqlite:///"))
