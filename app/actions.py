@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import case, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app.clock import utcnow
@@ -278,21 +280,27 @@ def do_presence(
         return rows.first() is not None
 
     before = online()
-    row = db.exec(
-        select(Presence).where(Presence.process == process, Presence.member_id == member_id)
-    ).first()
-    if row is None:
-        row = Presence(
-            assembly_id=assembly_id,
-            member_id=member_id,
-            process=process,
-            connections=0,
-            seen_at=utcnow(),
-        )
-    row.connections = max(0, row.connections + delta)
-    row.seen_at = utcnow()
-    db.add(row)
-    db.flush()
+    count = Presence.connections + delta
+    bump = (
+        update(Presence)
+        .where(Presence.process == process, Presence.member_id == member_id)  # type: ignore[arg-type]
+        .values(connections=case((count < 0, 0), else_=count), seen_at=utcnow())
+    )
+    if db.execute(bump).rowcount == 0:  # atomic: overlapping connects of one member never drift
+        try:
+            with db.begin_nested():
+                db.add(
+                    Presence(
+                        assembly_id=assembly_id,
+                        member_id=member_id,
+                        process=process,
+                        connections=max(0, delta),
+                        seen_at=utcnow(),
+                    )
+                )
+        except IntegrityError:  # another socket of the same member inserted it first
+            db.execute(bump)
+    db.expire_all()
     after = online()
     if before == after:
         return []
