@@ -27,8 +27,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from app.config import ConfigError
+
     args = build_parser().parse_args(argv)
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except ConfigError as exc:  # bad configuration: one clear line, for every subcommand
+        print(f"samling: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

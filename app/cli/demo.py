@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from app.config import ConfigError, load_settings
+from app.config import load_settings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -27,11 +27,7 @@ def run(args: argparse.Namespace) -> int:
     if not 1 <= args.members <= 2000:
         print("samling: --members must be between 1 and 2000", file=sys.stderr)
         return 2
-    try:
-        settings = load_settings()
-    except ConfigError as exc:
-        print(f"samling: {exc}", file=sys.stderr)
-        return 2
+    settings = load_settings()
     result = create_demo(settings, args.members, args.seed, args.if_empty)
     if args.json or not args.print_links:
         print(json.dumps(result, ensure_ascii=False, indent=None if args.json else 2))

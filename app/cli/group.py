@@ -14,14 +14,8 @@ import argparse
 import json
 import sys
 
-from app.csvfiles import CsvError, CsvTable, read_csv
+from app.cli._input import EXIT_BAD_INPUT, InputError, read_table
 from facilitation.grouping import Note, Theme, cluster_notes, rank_themes
-
-EXIT_BAD_INPUT = 2
-
-
-class _InputError(Exception):
-    pass
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -42,19 +36,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def _table(path: str, *columns: str) -> CsvTable:
-    try:
-        table = read_csv(path)
-        table.require(*columns)
-    except OSError as exc:
-        raise _InputError(f"{path}: {exc.strerror or exc}") from None
-    except CsvError as exc:
-        raise _InputError(f"{path}: {'; '.join(exc.problems)}") from None
-    return table
-
-
 def _notes(path: str) -> list[Note]:
-    table = _table(path, "id", "text")
+    table = read_table(path, "id", "text")
     problems: list[str] = []
     first_line: dict[str, int] = {}
     notes = []
@@ -69,12 +52,12 @@ def _notes(path: str) -> list[Note]:
             first_line[note_id] = row.line
             notes.append(Note(note_id, row["text"]))
     if problems:
-        raise _InputError(f"{path}: {'; '.join(problems)}")
+        raise InputError(f"{path}: {'; '.join(problems)}")
     return notes
 
 
 def _themes(path: str) -> tuple[list[Theme], set[str]]:
-    table = _table(path, "id", "text", "theme")
+    table = read_table(path, "id", "text", "theme")
     problems: list[str] = []
     by_theme: dict[str, list[str]] = {}
     ids: set[str] = set()
@@ -86,9 +69,9 @@ def _themes(path: str) -> tuple[list[Theme], set[str]]:
         if row["id"]:
             ids.add(row["id"])
     if problems:
-        raise _InputError(f"{path}: {'; '.join(problems)}")
+        raise InputError(f"{path}: {'; '.join(problems)}")
     if not by_theme:
-        raise _InputError(f"{path}: no examples")
+        raise InputError(f"{path}: no examples")
     return [Theme(name, tuple(texts)) for name, texts in by_theme.items()], ids
 
 
@@ -106,16 +89,16 @@ def run(args: argparse.Namespace) -> int:
             }
         else:
             if args.k is None:
-                raise _InputError("--k is required without --examples")
+                raise InputError("--k is required without --examples")
             if args.k < 1:
-                raise _InputError(f"--k must be at least 1 (got {args.k})")
+                raise InputError(f"--k must be at least 1 (got {args.k})")
             result = {
                 "clusters": [
                     {"label": c.label, "note_ids": list(c.note_ids)}
                     for c in cluster_notes(notes, args.k)
                 ]
             }
-    except _InputError as exc:
+    except InputError as exc:
         print(f"samling group: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     json.dump(result, sys.stdout, ensure_ascii=False)

@@ -16,7 +16,8 @@ import json
 import sys
 
 from app import __version__
-from app.csvfiles import CsvError, CsvTable, read_csv
+from app.cli._input import EXIT_BAD_INPUT, InputError, read_table
+from app.csvfiles import CsvError
 from app.lottery_files import id_column, parse_pool, parse_quotas
 from facilitation.sortition import (
     ALGORITHM,
@@ -28,12 +29,7 @@ from facilitation.sortition import (
     run_lottery,
 )
 
-EXIT_BAD_INPUT = 2
 EXIT_INFEASIBLE = 3
-
-
-class _InputError(Exception):
-    pass
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -65,33 +61,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def _table(path: str) -> CsvTable:
-    try:
-        return read_csv(path)
-    except OSError as exc:
-        raise _InputError(f"{path}: {exc.strerror or exc}") from None
-    except CsvError as exc:
-        raise _InputError(f"{path}: {'; '.join(exc.problems)}") from None
-
-
 def read_quotas(path: str) -> list[Quota]:
     """The quota file, read like the organiser's upload (app/lottery_files.py)."""
     try:
-        return parse_quotas(_table(path))
+        return parse_quotas(read_table(path))
     except CsvError as exc:
-        raise _InputError(f"{path}: {'; '.join(exc.problems)}") from None
+        raise InputError(f"{path}: {'; '.join(exc.problems)}") from None
 
 
 def read_people(path: str, quotas: list[Quota], household_columns: list[str]) -> list[Person]:
     """The pool, read like the organiser's upload; only the engine's view is kept."""
     try:
-        return parse_pool(_table(path), quotas, household_columns).people
+        return parse_pool(read_table(path), quotas, household_columns).people
     except CsvError as exc:
-        raise _InputError(f"{path}: {'; '.join(exc.problems)}") from None
+        raise InputError(f"{path}: {'; '.join(exc.problems)}") from None
 
 
 def read_ids(path: str, known: set[str]) -> list[str]:
-    table = _table(path)
+    table = read_table(path)
     column = id_column(table.columns)
     problems = []
     ids = []
@@ -104,18 +91,18 @@ def read_ids(path: str, known: set[str]) -> list[str]:
         else:
             ids.append(pid)
     if problems:
-        raise _InputError(f"{path}: {'; '.join(problems)}")
+        raise InputError(f"{path}: {'; '.join(problems)}")
     return ids
 
 
 def run(args: argparse.Namespace) -> int:
     try:
         if args.panels < 1:
-            raise _InputError("--panels must be at least 1")
+            raise InputError("--panels must be at least 1")
         if args.panel_size < 1:
-            raise _InputError("--panel-size must be at least 1")
+            raise InputError("--panel-size must be at least 1")
         if not " ".join(args.seed.split()):
-            raise _InputError("--seed is empty")
+            raise InputError("--seed is empty")
         columns = [c.strip() for c in args.household_columns.split(",") if c.strip()]
         quotas = read_quotas(args.quotas)
         people = read_people(args.people, quotas, columns)
@@ -123,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
             read_ids(args.already_selected, {p.id for p in people}) if args.already_selected else []
         )
         result = run_lottery(people, quotas, args.panel_size, already, args.panels)
-    except _InputError as exc:
+    except InputError as exc:
         print(f"samling lottery: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except SortitionInputError as exc:

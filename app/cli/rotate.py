@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from app.csvfiles import CsvError, read_csv
+from app.cli._input import EXIT_BAD_INPUT, InputError, read_table
 from facilitation.rotation import (
     Constraints,
     Member,
@@ -29,13 +29,8 @@ from facilitation.rotation import (
 )
 
 EXIT_INFEASIBLE = 1
-EXIT_BAD_INPUT = 2
 DEFAULT_TIME_LIMIT = 10.0
 CONSTRAINT_KEYS = ("keep_apart", "keep_together", "pinned", "hosts", "absent")
-
-
-class _InputError(Exception):
-    pass
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -75,7 +70,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 def run(args: argparse.Namespace) -> int:
     try:
         problem = _problem(args)
-    except _InputError as exc:
+    except InputError as exc:
         print(f"samling rotate: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     try:
@@ -107,14 +102,14 @@ def run(args: argparse.Namespace) -> int:
 
 def _problem(args: argparse.Namespace) -> RotationProblem:
     if args.rounds is None or args.rounds < 1:
-        raise _InputError("--rounds must be at least 1")
+        raise InputError("--rounds must be at least 1")
     for flag, value in (("--table-size", args.table_size), ("--tables", args.tables)):
         if value is not None and value < 1:
-            raise _InputError(f"{flag} must be at least 1")
+            raise InputError(f"{flag} must be at least 1")
     if args.time_limit is not None and args.time_limit <= 0:
-        raise _InputError("--time-limit must be more than 0 seconds")
+        raise InputError("--time-limit must be more than 0 seconds")
     if args.iterations is not None and args.iterations < 0:
-        raise _InputError("--iterations cannot be negative")
+        raise InputError("--iterations cannot be negative")
     balance = parse_balance(args.balance)
     members = _members(args.people, list(balance))
     known = {m.id for m in members}
@@ -145,29 +140,23 @@ def parse_balance(text: str) -> dict[str, float]:
         name, _, weight = part.partition(":")
         name = name.strip()
         if not name:
-            raise _InputError(f"--balance: {part!r} has no attribute name")
+            raise InputError(f"--balance: {part!r} has no attribute name")
         try:
             priority = float(weight) if weight.strip() else 1.0
         except ValueError:
-            raise _InputError(
+            raise InputError(
                 f"--balance: priority of {name!r} is not a number: {weight!r}"
             ) from None
         if not priority > 0 or priority != priority or priority == float("inf"):
-            raise _InputError(f"--balance: priority of {name!r} must be a number > 0")
+            raise InputError(f"--balance: priority of {name!r} must be a number > 0")
         if name in out:
-            raise _InputError(f"--balance: {name!r} is named twice")
+            raise InputError(f"--balance: {name!r} is named twice")
         out[name] = priority
     return out
 
 
 def _members(path: str, balanced: list[str]) -> list[Member]:
-    try:
-        table = read_csv(path)
-        table.require("id", *balanced)
-    except OSError as exc:
-        raise _InputError(f"{path}: {exc.strerror or exc}") from None
-    except CsvError as exc:
-        raise _InputError(f"{path}: {'; '.join(exc.problems)}") from None
+    table = read_table(path, "id", *balanced)
     problems: list[str] = []
     first_line: dict[str, int] = {}
     members: list[Member] = []
@@ -188,7 +177,7 @@ def _members(path: str, balanced: list[str]) -> list[Member]:
     if not members and not problems:
         problems.append("no people (only a header)")
     if problems:
-        raise _InputError(f"{path}: {'; '.join(problems)}")
+        raise InputError(f"{path}: {'; '.join(problems)}")
     return members
 
 
@@ -196,35 +185,35 @@ def _load_json(path: str) -> Any:
     try:
         text = Path(path).read_bytes().decode("utf-8-sig")
     except OSError as exc:
-        raise _InputError(f"{path}: {exc.strerror or exc}") from None
+        raise InputError(f"{path}: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
-        raise _InputError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+        raise InputError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise _InputError(f"{path}: line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+        raise InputError(f"{path}: line {exc.lineno} column {exc.colno}: {exc.msg}") from None
 
 
 def _id(value: object, path: str, where: str) -> str:
     if isinstance(value, bool) or not isinstance(value, str | int):
-        raise _InputError(f"{path}: {where}: expected an id (a string), found {value!r}")
+        raise InputError(f"{path}: {where}: expected an id (a string), found {value!r}")
     return str(value)
 
 
 def _list(value: object, path: str, where: str) -> list[Any]:
     if not isinstance(value, list):
-        raise _InputError(f"{path}: {where}: expected a list, found {type(value).__name__}")
+        raise InputError(f"{path}: {where}: expected a list, found {type(value).__name__}")
     return value
 
 
 def _history(path: str) -> list[list[list[str]]]:
     data = _load_json(path)
     if not isinstance(data, dict) or "rounds" not in data:
-        raise _InputError(f'{path}: expected an object with "rounds" (the shape rotate prints)')
+        raise InputError(f'{path}: expected an object with "rounds" (the shape rotate prints)')
     rounds: list[list[list[str]]] = []
     for r, entry in enumerate(_list(data["rounds"], path, "rounds")):
         if not isinstance(entry, dict) or "tables" not in entry:
-            raise _InputError(f'{path}: rounds[{r}]: expected an object with "tables"')
+            raise InputError(f'{path}: rounds[{r}]: expected an object with "tables"')
         tables = []
         seen: set[str] = set()
         for t, table in enumerate(_list(entry["tables"], path, f"rounds[{r}].tables")):
@@ -232,7 +221,7 @@ def _history(path: str) -> list[list[list[str]]]:
             for k, value in enumerate(_list(table, path, f"rounds[{r}].tables[{t}]")):
                 pid = _id(value, path, f"rounds[{r}].tables[{t}][{k}]")
                 if pid in seen:
-                    raise _InputError(f"{path}: rounds[{r}]: {pid!r} is seated twice")
+                    raise InputError(f"{path}: rounds[{r}]: {pid!r} is seated twice")
                 seen.add(pid)
                 ids.append(pid)
             tables.append(ids)
@@ -243,10 +232,10 @@ def _history(path: str) -> list[list[list[str]]]:
 def _constraints(path: str, known: set[str]) -> tuple[Constraints, list[str]]:
     data = _load_json(path)
     if not isinstance(data, dict):
-        raise _InputError(f"{path}: expected a JSON object with {', '.join(CONSTRAINT_KEYS)}")
+        raise InputError(f"{path}: expected a JSON object with {', '.join(CONSTRAINT_KEYS)}")
     unknown_keys = sorted(set(data) - set(CONSTRAINT_KEYS))
     if unknown_keys:
-        raise _InputError(
+        raise InputError(
             f"{path}: unknown key(s) {', '.join(map(repr, unknown_keys))}; "
             f"expected {', '.join(CONSTRAINT_KEYS)}"
         )
@@ -254,14 +243,14 @@ def _constraints(path: str, known: set[str]) -> tuple[Constraints, list[str]]:
     def member(value: object, where: str) -> str:
         pid = _id(value, path, where)
         if pid not in known:
-            raise _InputError(f"{path}: {where}: {pid!r} is not in the people file")
+            raise InputError(f"{path}: {where}: {pid!r} is not in the people file")
         return pid
 
     apart: list[tuple[str, str]] = []
     for k, pair in enumerate(_list(data.get("keep_apart", []), path, "keep_apart")):
         items = _list(pair, path, f"keep_apart[{k}]")
         if len(items) != 2:
-            raise _InputError(f"{path}: keep_apart[{k}]: expected a pair of ids")
+            raise InputError(f"{path}: keep_apart[{k}]: expected a pair of ids")
         a, b = (member(x, f"keep_apart[{k}]") for x in items)
         apart.append((a, b))
     together = [
@@ -272,12 +261,12 @@ def _constraints(path: str, known: set[str]) -> tuple[Constraints, list[str]]:
     for key in ("pinned", "hosts"):
         mapping = data.get(key, {})
         if not isinstance(mapping, Mapping):
-            raise _InputError(f"{path}: {key}: expected an object {{id: table number}}")
+            raise InputError(f"{path}: {key}: expected an object {{id: table number}}")
         fixed[key] = {}
         for pid, number in mapping.items():
             member(pid, f"{key}")
             if isinstance(number, bool) or not isinstance(number, int) or number < 1:
-                raise _InputError(
+                raise InputError(
                     f"{path}: {key}[{pid!r}]: table numbers are whole numbers from 1, "
                     f"found {number!r}"
                 )

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 
-from app.config import ConfigError, load_settings
+from app.config import load_settings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -21,11 +20,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 def run_migrate(args: argparse.Namespace) -> int:
     from app.migrate import upgrade
 
-    try:
-        settings = load_settings()
-    except ConfigError as exc:
-        print(f"samling: {exc}", file=sys.stderr)
-        return 2
+    settings = load_settings()
     upgrade(settings.database_url)
     return 0
 
@@ -34,11 +29,7 @@ def run_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     os.environ.setdefault("PORT", str(args.port))
-    try:
-        load_settings()
-    except ConfigError as exc:
-        print(f"samling: {exc}", file=sys.stderr)
-        return 2
+    load_settings()  # a bad setting stops here (reported by app.cli.main)
     uvicorn.run(
         "app.asgi:app",
         host=args.host,

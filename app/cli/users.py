@@ -9,7 +9,7 @@ import sys
 from sqlmodel import select
 
 from app.clock import utcnow
-from app.config import ConfigError, load_settings
+from app.config import load_settings
 from app.db import make_engine, session_scope
 from app.models import Facilitator
 from app.security import hash_password
@@ -54,11 +54,7 @@ def run_add(args: argparse.Namespace) -> int:
     if len(password) < MIN_PASSWORD:
         print(f"samling: use a password of at least {MIN_PASSWORD} characters", file=sys.stderr)
         return 2
-    try:
-        settings = load_settings()
-    except ConfigError as exc:
-        print(f"samling: {exc}", file=sys.stderr)
-        return 2
+    settings = load_settings()
     created = upsert_facilitator(settings.database_url, email, password)
     print(f"{'Created' if created else 'Updated'} facilitator {email}")
     return 0

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
-from app.cli.rotate import _InputError, parse_balance
+from app.cli._input import InputError
+from app.cli.rotate import parse_balance
 
 
 def write_people(path: Path, n: int = 24, sep: str = ";") -> Path:
@@ -120,7 +121,7 @@ def test_parse_balance() -> None:
     }
     assert parse_balance("") == {}
     for bad in ("gender:x", "gender:0", "gender,gender", ":3", "age:-1", "age:nan"):
-        with pytest.raises(_InputError):
+        with pytest.raises(InputError):
             parse_balance(bad)
 
 
