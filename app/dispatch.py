@@ -112,6 +112,7 @@ class SpotlightClearIn(Inbound):
 class Outcome:
     replies: list[str]
     events: list[LoggedEvent]
+    refused: bool = False
 
 
 def note_limiter() -> RateLimiter:
@@ -289,10 +290,12 @@ async def dispatch(hub: Hub, conn: Connection, raw: str) -> Outcome:
         message = schema.model_validate(data)
     except ValidationError:
         return Outcome([render_error(viewer, "bad_message", key, text)], [])
+    limit_key = f"member:{viewer.member_id}"
     if (
         kind in RATE_LIMITED
+        and not hub.note_limit.allow(limit_key, time.monotonic())
+        # only when refused: is it a resend of a stored note? (no extra read on the hot path)
         and not (kind == "note" and await _already_stored(hub, viewer, key))
-        and not hub.note_limit.allow(f"member:{viewer.member_id}", time.monotonic())
     ):
         return Outcome([render_error(viewer, "rate_limited")], [])
 
@@ -304,7 +307,9 @@ async def dispatch(hub: Hub, conn: Connection, raw: str) -> Outcome:
                         replies, events = work(db, viewer, message)
                     except ActionError as exc:
                         db.rollback()
-                        return Outcome([render_error(viewer, exc.code, key, text)], [])
+                        return Outcome(
+                            [render_error(viewer, exc.code, key, text)], [], refused=True
+                        )
                 return Outcome(replies, events)
             except IntegrityError:
                 # the same note arrived on two sockets at once: the second try finds it stored
@@ -312,4 +317,7 @@ async def dispatch(hub: Hub, conn: Connection, raw: str) -> Outcome:
                     raise
         raise AssertionError("unreachable")
 
-    return await run_in_threadpool(run)
+    outcome = await run_in_threadpool(run)
+    if kind == "note" and not outcome.events and not outcome.refused:
+        hub.note_limit.refund(limit_key)  # a resend of a stored note costs nothing
+    return outcome

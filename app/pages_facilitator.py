@@ -69,6 +69,15 @@ def assemblies(request: Request) -> Response:
     return render_page(request, "f/assemblies.html", assemblies=rows, errors=[])
 
 
+async def save_or_show(request: Request, work: Any, template: str, done: str) -> Response:
+    """Run a form's change; ``work`` returns None when saved (→ redirect to ``done``) or the
+    page's context to show again with the errors (400)."""
+    failed = await in_db(request, work, write=True)
+    if failed:
+        return render_page(request, template, status_code=400, **failed)
+    return redirect(done)
+
+
 def _assembly_fields(form: Any) -> tuple[dict[str, str], list[str]]:
     fields = {
         "name": form_value(form, "name", 200),
@@ -148,10 +157,7 @@ async def assembly_edit(request: Request) -> Response:
         db.add(assembly)
         return None
 
-    failed = await in_db(request, work, write=True)
-    if failed:
-        return render_page(request, "f/assembly.html", status_code=400, **failed)
-    return redirect(f"/f/a/{assembly_id}")
+    return await save_or_show(request, work, "f/assembly.html", f"/f/a/{assembly_id}")
 
 
 def _parse_session(form: Any) -> tuple[dict[str, Any], list[str]]:
@@ -186,10 +192,7 @@ async def session_add(request: Request) -> Response:
         db.add(AssemblySession(assembly_id=assembly_id, **values))
         return None
 
-    failed = await in_db(request, work, write=True)
-    if failed:
-        return render_page(request, "f/assembly.html", status_code=400, **failed)
-    return redirect(f"/f/a/{assembly_id}#sessions")
+    return await save_or_show(request, work, "f/assembly.html", f"/f/a/{assembly_id}#sessions")
 
 
 async def session_delete(request: Request) -> Response:
@@ -258,10 +261,7 @@ async def member_add(request: Request) -> Response:
         add_member(db, settings, assembly, spec)
         return None
 
-    failed = await in_db(request, work, write=True)
-    if failed:
-        return render_page(request, "f/assembly.html", status_code=400, **failed)
-    return redirect(f"/f/a/{assembly_id}#members")
+    return await save_or_show(request, work, "f/assembly.html", f"/f/a/{assembly_id}#members")
 
 
 def _member(db: Session, assembly_id: int, member_id: int) -> Member:
@@ -298,10 +298,7 @@ async def member_edit(request: Request) -> Response:
         db.add(member)
         return None
 
-    failed = await in_db(request, work, write=True)
-    if failed:
-        return render_page(request, "f/member.html", status_code=400, **failed)
-    return redirect(f"/f/a/{assembly_id}#members")
+    return await save_or_show(request, work, "f/member.html", f"/f/a/{assembly_id}#members")
 
 
 async def member_action(request: Request) -> Response:

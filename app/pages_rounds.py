@@ -16,7 +16,7 @@ from app.auth import form_value, get_assembly, require_facilitator
 from app.roster import members_of
 from app.snapshot import published_round
 from app.templating import render_page
-from app.web_helpers import in_db, redirect
+from app.web_helpers import facilitator_action, in_db, redirect
 from facilitation.seating_report import round_report
 
 BALANCE_ORDER = ("gender", "age", "education", "area")
@@ -73,17 +73,11 @@ def page(request: Request) -> Response:
 
 async def _act(request: Request, work: Any, anchor: str = "") -> Response:
     assembly_id = int(request.path_params["assembly_id"])
-
-    def run(db: Session) -> Any:
-        require_facilitator(request, db)
-        return work(db, get_assembly(db, assembly_id))
-
     try:
-        result = await in_db(request, run, write=True)
+        result = await facilitator_action(request, lambda db, assembly, _me: work(db, assembly))
     except ActionError as exc:
         return redirect(f"/f/a/{assembly_id}/rounds?error={exc.code}")
-    events, query = result if isinstance(result, tuple) else (result or [], "")
-    await request.app.state.hub.ring(events)
+    query = result[1] if isinstance(result, tuple) else ""
     return redirect(f"/f/a/{assembly_id}/rounds{query}{anchor}")
 
 

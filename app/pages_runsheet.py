@@ -18,7 +18,7 @@ from app.actions import ActionError
 from app.auth import form_value, get_assembly, require_facilitator
 from app.models import AgendaItem, AssemblySession, Facilitator, Member, Note, SeatingRound
 from app.templating import render_page
-from app.web_helpers import in_db, redirect
+from app.web_helpers import facilitator_action, redirect
 
 EXPORT_COLUMNS = (
     "id",
@@ -55,18 +55,11 @@ def _item_fields(form: Any) -> dict[str, Any]:
 
 async def _change(request: Request, work: Any) -> Response:
     """Run a run-sheet change for the logged-in facilitator, ring the hub, go back."""
-    assembly_id = int(request.path_params["assembly_id"])
-
-    def run(db: Session) -> list[Any]:
-        require_facilitator(request, db)
-        return work(db, get_assembly(db, assembly_id))
-
     try:
-        events = await in_db(request, run, write=True)
+        await facilitator_action(request, lambda db, assembly, _me: work(db, assembly))
     except ActionError as exc:
         return Response(f"Not changed: {exc.code}", status_code=400, media_type="text/plain")
-    await request.app.state.hub.ring(events)
-    return redirect(f"/f/a/{assembly_id}#runsheet")
+    return redirect(f"/f/a/{request.path_params['assembly_id']}#runsheet")
 
 
 async def item_add(request: Request) -> Response:

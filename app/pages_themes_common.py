@@ -12,12 +12,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.actions import ActionError
-from app.auth import get_assembly, request_language, require_facilitator
+from app.auth import request_language
 from app.events import LoggedEvent
 from app.i18n import translations
 from app.models import Assembly, Facilitator
 from app.snapshot import drafting_event, drafting_tables
-from app.web_helpers import in_db, redirect
+from app.web_helpers import facilitator_action, redirect
 
 Work = Callable[[Session, Assembly, Facilitator], list[LoggedEvent] | None]
 
@@ -40,21 +40,20 @@ def with_error(url: str, code: str) -> str:
 
 
 async def act(request: Request, work: Work, back: str) -> Response:
-    """Run a facilitator action in one write transaction, ring the hub, go back to ``back``."""
-    assembly_id = int(request.path_params["assembly_id"])
+    """Run a board or draft action, ring the hub, go back to ``back``. A change in which tables
+    may work on drafts is told to their phones (a ``drafting`` event)."""
 
-    def run(db: Session) -> list[LoggedEvent]:
-        facilitator = require_facilitator(request, db)
-        before = drafting_tables(db, assembly_id)
-        events = work(db, get_assembly(db, assembly_id), facilitator) or []
+    def with_drafting(db: Session, assembly: Assembly, me: Facilitator) -> list[LoggedEvent]:
+        assert assembly.id is not None
+        before = drafting_tables(db, assembly.id)
+        events = work(db, assembly, me) or []
         db.flush()
-        return [*events, *drafting_event(db, assembly_id, before)]
+        return [*events, *drafting_event(db, assembly.id, before)]
 
     try:
-        events = await in_db(request, run, write=True)
+        await facilitator_action(request, with_drafting)
     except ActionError as exc:
         return redirect(with_error(back, exc.code))
-    await request.app.state.hub.ring(events)
     return redirect(back)
 
 

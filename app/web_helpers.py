@@ -21,6 +21,25 @@ async def in_db(request: Request, work: Any, *args: Any, write: bool = False) ->
     return await run_in_threadpool(run)
 
 
+async def facilitator_action(request: Request, work: Any) -> Any:
+    """The one way a facilitator's HTTP form changes the room: login checked, then
+    ``work(db, assembly, facilitator)`` in one write transaction, then the hub rung with the
+    events it returns (a list, or the first item of a tuple). An ActionError propagates: the
+    page decides how to say no."""
+    from app.auth import get_assembly, require_facilitator
+
+    assembly_id = int(request.path_params["assembly_id"])
+
+    def run(db: Any) -> Any:
+        facilitator = require_facilitator(request, db)
+        return work(db, get_assembly(db, assembly_id), facilitator)
+
+    result = await in_db(request, run, write=True)
+    events = result[0] if isinstance(result, tuple) else result
+    await request.app.state.hub.ring(list(events or []))
+    return result
+
+
 def redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 

@@ -28,6 +28,12 @@ class RateLimiter:
             self._prune(now)
         return allowed
 
+    def refund(self, key: str, cost: float = 1.0) -> None:
+        """Give back what an action turned out not to need (a resend of something stored)."""
+        if key in self._buckets:
+            tokens, last = self._buckets[key]
+            self._buckets[key] = (min(self.burst, tokens + cost), last)
+
     def _prune(self, now: float) -> None:
         for key, (tokens, last) in list(self._buckets.items()):
             if tokens + (now - last) * self.per_second >= self.burst:
