@@ -6,13 +6,7 @@ import argparse
 import getpass
 import sys
 
-from sqlmodel import select
-
-from app.clock import utcnow
 from app.config import load_settings
-from app.db import make_engine, session_scope
-from app.models import Facilitator
-from app.security import hash_password
 
 MIN_PASSWORD = 10
 
@@ -28,6 +22,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 def upsert_facilitator(database_url: str, email: str, password: str) -> bool:
     """Create the account or set its password; True when it was created."""
+    # imported here: every `samling` command loads this module, few need the database layer
+    from sqlmodel import select
+
+    from app.clock import utcnow
+    from app.db import make_engine, session_scope
+    from app.models import Facilitator
+    from app.security import hash_password
+
     engine = make_engine(database_url)
     with session_scope(engine, write=True) as db:
         user = db.exec(select(Facilitator).where(Facilitator.email == email)).first()
