@@ -53,8 +53,11 @@ def _irreducible(p: int, k: int) -> list[int]:
         poly = list(tail) + [1]
         if poly[0] == 0:
             continue
-        if all(_remainder(poly, list(d) + [1], p) for deg in range(1, k // 2 + 1)
-               for d in itertools.product(range(p), repeat=deg)):
+        if all(
+            _remainder(poly, list(d) + [1], p)
+            for deg in range(1, k // 2 + 1)
+            for d in itertools.product(range(p), repeat=deg)
+        ):
             return poly
     raise AssertionError("an irreducible polynomial always exists")
 

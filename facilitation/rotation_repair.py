@@ -92,8 +92,10 @@ def repair_seating(
                 row[grp] = np.bincount(seated).argmax()
             else:  # a group arriving together: the table with most room and no one kept apart
                 room = inst.sizes - np.bincount(row[row >= 0], minlength=inst.tables)
-                clash = [bool(inst.apart[np.ix_(grp, np.flatnonzero(row == t))].any())
-                         for t in range(inst.tables)]
+                clash = [
+                    bool(inst.apart[np.ix_(grp, np.flatnonzero(row == t))].any())
+                    for t in range(inst.tables)
+                ]
                 row[grp] = int(np.argmax(np.where(clash, -np.inf, room)))
     up = search.up[inst.history] * search.W
     try:
@@ -199,9 +201,7 @@ def _shed_overfull(inst: Instance, search: Search, row: IntArray, up: FloatArray
             open_tables = np.flatnonzero(room > 0)
             floating = row < 0
             for k, p in enumerate(here):
-                if open_tables.size and all(
-                    inst.apart[p, row == u].any() for u in open_tables
-                ):
+                if open_tables.size and all(inst.apart[p, row == u].any() for u in open_tables):
                     gain[k] -= 1e12
                 if inst.apart[p, floating].any():  # they might need the same open seats
                     gain[k] -= 1e9

@@ -44,8 +44,19 @@ def test_json_plan_seats_everyone_once_per_round(
     capsys: pytest.CaptureFixture[str], people: Path
 ) -> None:
     code, out, err = run(
-        capsys, "rotate", "--people", str(people), "--table-size", "6", "--rounds", "3",
-        "--seed", "1", "--json", "--iterations", "200",
+        capsys,
+        "rotate",
+        "--people",
+        str(people),
+        "--table-size",
+        "6",
+        "--rounds",
+        "3",
+        "--seed",
+        "1",
+        "--json",
+        "--iterations",
+        "200",
     )
     assert (code, err) == (0, "")
     data = json.loads(out)
@@ -64,8 +75,22 @@ def test_json_plan_seats_everyone_once_per_round(
 
 
 def test_same_seed_same_output(capsys: pytest.CaptureFixture[str], people: Path) -> None:
-    argv = ["rotate", "--people", str(people), "--tables", "5", "--rounds", "4", "--seed", "7",
-            "--balance", "gender:4,age", "--iterations", "150", "--json"]
+    argv = [
+        "rotate",
+        "--people",
+        str(people),
+        "--tables",
+        "5",
+        "--rounds",
+        "4",
+        "--seed",
+        "7",
+        "--balance",
+        "gender:4,age",
+        "--iterations",
+        "150",
+        "--json",
+    ]
     assert run(capsys, *argv) == run(capsys, *argv)
 
 
@@ -73,23 +98,50 @@ def test_history_constraints_and_balance(
     capsys: pytest.CaptureFixture[str], people: Path, tmp_path: Path
 ) -> None:
     code, out, _ = run(
-        capsys, "rotate", "--people", str(people), "--tables", "4", "--rounds", "1",
-        "--iterations", "100", "--json",
+        capsys,
+        "rotate",
+        "--people",
+        str(people),
+        "--tables",
+        "4",
+        "--rounds",
+        "1",
+        "--iterations",
+        "100",
+        "--json",
     )
     history = tmp_path / "history.json"
     history.write_text(out)
     constraints = tmp_path / "constraints.json"
-    constraints.write_text(json.dumps({
-        "keep_apart": [["p00", "p01"]],
-        "keep_together": [["p02", "p03"]],
-        "pinned": {"p04": 1},
-        "hosts": {"p05": 3},
-        "absent": ["p06", "p07"],
-    }))
+    constraints.write_text(
+        json.dumps(
+            {
+                "keep_apart": [["p00", "p01"]],
+                "keep_together": [["p02", "p03"]],
+                "pinned": {"p04": 1},
+                "hosts": {"p05": 3},
+                "absent": ["p06", "p07"],
+            }
+        )
+    )
     code, out, err = run(
-        capsys, "rotate", "--people", str(people), "--tables", "4", "--rounds", "3",
-        "--history", str(history), "--constraints", str(constraints),
-        "--balance", "gender:4,age:2", "--iterations", "300", "--json",
+        capsys,
+        "rotate",
+        "--people",
+        str(people),
+        "--tables",
+        "4",
+        "--rounds",
+        "3",
+        "--history",
+        str(history),
+        "--constraints",
+        str(constraints),
+        "--balance",
+        "gender:4,age:2",
+        "--iterations",
+        "300",
+        "--json",
     )
     assert (code, err) == (0, "")
     data = json.loads(out)
@@ -107,8 +159,16 @@ def test_history_constraints_and_balance(
 
 def test_readable_output_without_json(capsys: pytest.CaptureFixture[str], people: Path) -> None:
     code, out, _ = run(
-        capsys, "rotate", "--people", str(people), "--tables", "3", "--rounds", "2",
-        "--iterations", "20",
+        capsys,
+        "rotate",
+        "--people",
+        str(people),
+        "--tables",
+        "3",
+        "--rounds",
+        "2",
+        "--iterations",
+        "20",
     )
     assert code == 0
     assert out.startswith("Round 1\n  Table 1: ")
@@ -117,7 +177,10 @@ def test_readable_output_without_json(capsys: pytest.CaptureFixture[str], people
 
 def test_parse_balance() -> None:
     assert parse_balance("gender:4, age:3,education,area") == {
-        "gender": 4.0, "age": 3.0, "education": 1.0, "area": 1.0,
+        "gender": 4.0,
+        "age": 3.0,
+        "education": 1.0,
+        "area": 1.0,
     }
     assert parse_balance("") == {}
     for bad in ("gender:x", "gender:0", "gender,gender", ":3", "age:-1", "age:nan"):
@@ -143,8 +206,17 @@ def test_bad_people_file(
     path = tmp_path / "people.csv"
     path.write_text(csv_text)
     code, out, err = run(
-        capsys, "rotate", "--people", str(path), "--tables", "1", "--rounds", "1",
-        "--balance", "gender", "--json",
+        capsys,
+        "rotate",
+        "--people",
+        str(path),
+        "--tables",
+        "1",
+        "--rounds",
+        "1",
+        "--balance",
+        "gender",
+        "--json",
     )
     assert code == 2 and out == ""
     assert fragment in err and str(path) in err
@@ -168,14 +240,27 @@ def test_bad_people_file(
     ],
 )
 def test_bad_json_files(
-    capsys: pytest.CaptureFixture[str], people: Path, tmp_path: Path,
-    option: str, text: str, fragment: str,
+    capsys: pytest.CaptureFixture[str],
+    people: Path,
+    tmp_path: Path,
+    option: str,
+    text: str,
+    fragment: str,
 ) -> None:
     path = tmp_path / "input.json"
     path.write_text(text)
     code, out, err = run(
-        capsys, "rotate", "--people", str(people), "--tables", "4", "--rounds", "1",
-        option, str(path), "--json",
+        capsys,
+        "rotate",
+        "--people",
+        str(people),
+        "--tables",
+        "4",
+        "--rounds",
+        "1",
+        option,
+        str(path),
+        "--json",
     )
     assert code == 2 and out == ""
     assert fragment in err and str(path) in err
@@ -186,13 +271,27 @@ def test_missing_file_and_bad_numbers(capsys: pytest.CaptureFixture[str], people
         capsys, "rotate", "--people", "/nonexistent/people.csv", "--tables", "2", "--rounds", "1"
     )
     assert code == 2 and out == "" and "/nonexistent/people.csv" in err
-    for flags in (["--tables", "0", "--rounds", "1"], ["--tables", "2", "--rounds", "0"],
-                  ["--tables", "2", "--rounds", "1", "--time-limit", "0"]):
+    for flags in (
+        ["--tables", "0", "--rounds", "1"],
+        ["--tables", "2", "--rounds", "0"],
+        ["--tables", "2", "--rounds", "1", "--time-limit", "0"],
+    ):
         code, out, err = run(capsys, "rotate", "--people", str(people), *flags)
         assert code == 2 and out == "" and err.startswith("samling rotate: ")
     with pytest.raises(SystemExit) as exc:
-        main(["rotate", "--people", str(people), "--tables", "2", "--table-size", "3",
-              "--rounds", "1"])
+        main(
+            [
+                "rotate",
+                "--people",
+                str(people),
+                "--tables",
+                "2",
+                "--table-size",
+                "3",
+                "--rounds",
+                "1",
+            ]
+        )
     assert exc.value.code == 2
     assert capsys.readouterr().out == ""
 
@@ -203,8 +302,17 @@ def test_infeasible_constraints_exit_1(
     path = tmp_path / "constraints.json"
     path.write_text('{"keep_apart": [["p00", "p01"]], "pinned": {"p00": 2, "p01": 2}}')
     code, out, err = run(
-        capsys, "rotate", "--people", str(people), "--tables", "4", "--rounds", "2",
-        "--constraints", str(path), "--json",
+        capsys,
+        "rotate",
+        "--people",
+        str(people),
+        "--tables",
+        "4",
+        "--rounds",
+        "2",
+        "--constraints",
+        str(path),
+        "--json",
     )
     assert code == 1 and out == ""
     assert "'p00' and 'p01'" in err and "table 2" in err

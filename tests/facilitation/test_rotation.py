@@ -25,9 +25,7 @@ from facilitation.rotation import (
 from facilitation.rotation_design import affine_start, field_tables, prime_power
 from facilitation.rotation_setup import build_instance, table_sizes
 
-FAST = settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def people(n: int, seed: int = 0) -> list[Member]:
@@ -209,22 +207,43 @@ def test_capacities_fill_evenly() -> None:
 @pytest.mark.parametrize(
     ("constraints", "layout", "fragment"),
     [
-        (Constraints(keep_apart=[("m000", "m001")], pinned={"m000": 1, "m001": 1}),
-         TableLayout(count=3), "both are fixed to table 2"),
-        (Constraints(pinned={"m000": 0, "m001": 0, "m002": 0}), TableLayout(count=8),
-         "3 people are fixed to table 1"),
-        (Constraints(keep_together=[["m000", "m001", "m002", "m003"]]), TableLayout(size=3),
-         "has 4 people; tables seat 3"),
-        (Constraints(keep_together=[["m000", "m001"]], keep_apart=[("m001", "m000")]),
-         TableLayout(count=3), "holds keep_apart pair"),
-        (Constraints(pinned={"m000": 0}, hosts={"m000": 1}), TableLayout(count=3),
-         "fixed to both table 1 and table 2"),
-        (Constraints(keep_together=[["m000", "m001"]], pinned={"m000": 0, "m001": 2}),
-         TableLayout(count=3), "is fixed to tables 1, 3"),
+        (
+            Constraints(keep_apart=[("m000", "m001")], pinned={"m000": 1, "m001": 1}),
+            TableLayout(count=3),
+            "both are fixed to table 2",
+        ),
+        (
+            Constraints(pinned={"m000": 0, "m001": 0, "m002": 0}),
+            TableLayout(count=8),
+            "3 people are fixed to table 1",
+        ),
+        (
+            Constraints(keep_together=[["m000", "m001", "m002", "m003"]]),
+            TableLayout(size=3),
+            "has 4 people; tables seat 3",
+        ),
+        (
+            Constraints(keep_together=[["m000", "m001"]], keep_apart=[("m001", "m000")]),
+            TableLayout(count=3),
+            "holds keep_apart pair",
+        ),
+        (
+            Constraints(pinned={"m000": 0}, hosts={"m000": 1}),
+            TableLayout(count=3),
+            "fixed to both table 1 and table 2",
+        ),
+        (
+            Constraints(keep_together=[["m000", "m001"]], pinned={"m000": 0, "m001": 2}),
+            TableLayout(count=3),
+            "is fixed to tables 1, 3",
+        ),
         (Constraints(hosts={"m004": 9}), TableLayout(count=3), "there are 3 tables"),
         (Constraints(keep_apart=[("m000", "nobody")]), TableLayout(count=3), "not a member"),
-        (Constraints(keep_apart=list(itertools.combinations(["m0", "m1", "m2", "m3"], 2))),
-         TableLayout(count=3), "away from every keep_apart partner"),
+        (
+            Constraints(keep_apart=list(itertools.combinations(["m0", "m1", "m2", "m3"], 2))),
+            TableLayout(count=3),
+            "away from every keep_apart partner",
+        ),
     ],
 )
 def test_infeasible_constraints_name_the_conflict(
@@ -277,7 +296,12 @@ def _others(plan: Plan, r: int) -> list[list[list[str]]]:
 def test_repair_without_changes_moves_nobody() -> None:
     problem, plan = _plan_36()
     again = RotationProblem(
-        problem.members, 1, problem.layout, None, _others(plan, 1), problem.constraints,
+        problem.members,
+        1,
+        problem.layout,
+        None,
+        _others(plan, 1),
+        problem.constraints,
         problem.balance,
     )
     repair = repair_round(again, plan.rounds[1], seed=0)
@@ -298,7 +322,12 @@ def test_repair_moves_only_what_sizes_force(absent: set[str], late: int, r: int)
     members = list(problem.members) + [Member(p, {"gender": "f", "age": "mid"}) for p in late_ids]
     present = frozenset(m.id for m in members) - absent
     again = RotationProblem(
-        members, 1, problem.layout, present, _others(plan, r), problem.constraints,
+        members,
+        1,
+        problem.layout,
+        present,
+        _others(plan, r),
+        problem.constraints,
         problem.balance,
     )
     repair = repair_round(again, current, seed=r)
@@ -372,8 +401,11 @@ def test_repair_keeps_hard_constraints_for_random_problems(
         # Absences can make the constraints impossible (hosts filling a table that shrank);
         # then planning the round from scratch must fail too.
         with pytest.raises(RotationError):
-            plan_rounds(RotationProblem(members, 1, TableLayout(count=len(plan.rounds[0])),
-                                        present, (), c), seed, iterations=0)
+            plan_rounds(
+                RotationProblem(members, 1, TableLayout(count=len(plan.rounds[0])), present, (), c),
+                seed,
+                iterations=0,
+            )
         return
     assert_valid(
         Plan([repair.tables], repair.stats),
