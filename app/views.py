@@ -15,6 +15,8 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 
+from markupsafe import Markup
+
 from app.clock import utcnow
 from app.events import LoggedEvent
 from app.templating import render_fragment
@@ -92,11 +94,51 @@ def could_have_shown(note: NoteView, viewer: Viewer, table_no: int | None) -> bo
     return True
 
 
+@dataclass(frozen=True)
+class _NoteIndex:
+    ordered: list[NoteView]
+    by_member: dict[int | None, list[NoteView]]
+    by_table: dict[int | None, list[NoteView]]
+
+
+_last_index: tuple[RoomState, _NoteIndex] | None = None
+
+
+def _note_index(state: RoomState) -> _NoteIndex:
+    """The room's notes in order and grouped, built once per room state (a seating publish
+    renders one view per phone from the same state)."""
+    global _last_index
+    if _last_index is not None and _last_index[0] is state:
+        return _last_index[1]
+    ordered = sorted(state.notes.values(), key=lambda n: n.id)
+    by_member: dict[int | None, list[NoteView]] = {}
+    by_table: dict[int | None, list[NoteView]] = {}
+    for note in ordered:
+        by_member.setdefault(note.member_id, []).append(note)
+        by_table.setdefault(note.table_no, []).append(note)
+    index = _NoteIndex(ordered, by_member, by_table)
+    _last_index = (state, index)
+    return index
+
+
 def _context(state: RoomState, viewer: Viewer) -> dict[str, Any]:
     table_no = my_table(state, viewer)
-    notes = sorted(state.notes.values(), key=lambda n: n.id)
+    index = _note_index(state)
+    if viewer.role == "participant":  # a phone only ever shows its own notes and its table's
+        candidates = sorted(
+            {
+                n.id: n
+                for n in [
+                    *index.by_member.get(viewer.member_id, []),
+                    *(index.by_table.get(table_no, []) if table_no else []),
+                ]
+            }.values(),
+            key=lambda n: n.id,
+        )
+    else:
+        candidates = index.ordered
     lists: dict[str, list[NoteView]] = {"my": [], "table": [], "wall": []}
-    for note in notes:
+    for note in candidates:
         where = note_visible(note, viewer, table_no)
         if where:
             lists[where].append(note)
@@ -182,8 +224,26 @@ def render_event(
     elif event.kind == "seating":
         assert state is not None
         context.update(_context(state, viewer))
+        context["table_notes_html"] = _table_notes_html(
+            event.seq, viewer.lang, table_no, context["lists"]["table"]
+        )
     body = render_fragment(viewer.lang, f"live/event_{event.kind}.html", **context)
     return body + cursor_fragment(event.seq)
+
+
+_table_notes: dict[tuple[int, str, int | None], Markup] = {}
+
+
+def _table_notes_html(seq: int, lang: str, table_no: int | None, notes: list[NoteView]) -> Markup:
+    """Everyone at a table sees the same notes: render the list once per table and language
+    for a seating event (rendered templates, so safe to embed)."""
+    key = (seq, lang, table_no)
+    if key not in _table_notes:
+        if any(k[0] != seq for k in _table_notes):
+            _table_notes.clear()  # keep only the event being fanned out
+        html = render_fragment(lang, "live/table_notes.html", notes=notes, first_name=first_name)
+        _table_notes[key] = Markup(html)
+    return _table_notes[key]
 
 
 def render_ack(viewer: Viewer, note: NoteView) -> str:
