@@ -15,6 +15,7 @@ class Facilitator(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=254, unique=True, index=True)
     password_hash: str = Field(max_length=255)
+    name: str = Field(default="", max_length=120, description="Shown on paper notes and history")
     created_at: datetime
 
 
@@ -30,7 +31,11 @@ class Assembly(SQLModel, table=True):
     last_seq: int = Field(default=0, description="Sequence number of the newest event")
     moderation: str = Field(default="open", max_length=10, description="open | approve")
     show_names: bool = Field(default=False, description="First names on the projector wall")
-    wall_group: str = Field(default="table", max_length=10, description="table | kind | plan")
+    wall_group: str = Field(default="table", max_length=10, description="table | kind")
+    scene: str = Field(
+        default="now", max_length=20, description="What the projector shows (see facilitation/room)"
+    )
+    scene_ref: int | None = Field(default=None, description="The note or table a scene shows")
     current_item_id: int | None = Field(default=None, description="The run-sheet's 'now'")
     spotlight: dict[str, Any] | None = Field(
         default=None,

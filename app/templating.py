@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from app import __version__
+from app.formats import FORMAT_FILTERS
 from app.i18n import LANGUAGE_NAMES, translations
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -41,6 +42,7 @@ environment = Environment(
     lstrip_blocks=True,
 )
 environment.globals.update(scripts=SCRIPTS, version=__version__, language_names=LANGUAGE_NAMES)
+environment.filters.update(FORMAT_FILTERS)
 
 
 environment.newstyle_gettext = True  # type: ignore[attr-defined]

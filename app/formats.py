@@ -1,0 +1,77 @@
+"""Numbers, percentages, dates and times in the viewer's language, through Babel.
+
+Templates use them as filters; the language comes from the render's context (``lang``), so
+one event rendered for a Danish and an English phone reads "10,5 %" and "10.5%".
+Danish: "10.000", "10,5 %", "30. november 2026", "kl. 14.30".
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+from babel.dates import format_date, format_time
+from babel.numbers import format_decimal, format_percent
+from jinja2 import pass_context
+
+LOCALES = {"da": "da_DK", "en": "en_GB"}
+
+
+def locale_of(lang: str) -> str:
+    return LOCALES.get(lang, "da_DK")
+
+
+def number(value: float | int, lang: str, digits: int | None = None) -> str:
+    """A number with the locale's grouping and decimal sign; ``digits`` fixes the decimals."""
+    if digits is None:
+        return format_decimal(value, locale=locale_of(lang))
+    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+    text = format_decimal(value, format=pattern, locale=locale_of(lang))
+    return text.lstrip("-") if float(value) == 0 or set(text) <= set("-0,.") else text
+
+
+def percent(value: float, lang: str, digits: int = 0) -> str:
+    """``value`` in per cent (10.5 → "10,5 %" in Danish): the number is already ×100."""
+    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "") + " %"
+    if lang == "en":
+        pattern = pattern.replace(" %", "%")
+    return format_percent(value / 100, format=pattern, locale=locale_of(lang))
+
+
+def long_date(value: date | datetime, lang: str) -> str:
+    """ "30. november 2026" / "30 November 2026"."""
+    return format_date(value, format="long", locale=locale_of(lang))
+
+
+def clock(value: time | datetime, lang: str) -> str:
+    """ "kl. 14.30" in Danish, "14:30" in English."""
+    text = format_time(value, format="HH:mm", locale=locale_of(lang))
+    return f"kl. {text.replace(':', '.')}" if lang == "da" else text
+
+
+def _lang(context: Any) -> str:
+    return str(context.get("lang", "da"))
+
+
+@pass_context
+def _number(context: Any, value: float | int, digits: int | None = None) -> str:
+    return number(value, _lang(context), digits)
+
+
+@pass_context
+def _percent(context: Any, value: float, digits: int = 0) -> str:
+    return percent(value, _lang(context), digits)
+
+
+@pass_context
+def _date(context: Any, value: date | datetime) -> str:
+    return long_date(value, _lang(context))
+
+
+@pass_context
+def _clock(context: Any, value: time | datetime) -> str:
+    return clock(value, _lang(context))
+
+
+# {{ n|number }}, {{ share|percent(1) }}, {{ day|longdate }}, {{ start|clock }}
+FORMAT_FILTERS = {"number": _number, "percent": _percent, "longdate": _date, "clock": _clock}
