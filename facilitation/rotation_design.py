@@ -17,6 +17,7 @@ import itertools
 
 import numpy as np
 
+from facilitation.disjoint_sets import DisjointSets
 from facilitation.rotation_setup import Instance, IntArray
 
 
@@ -211,21 +212,14 @@ def _column_order(inst: Instance, order: IntArray, q: int, width: int) -> IntArr
         return None  # two people fixed to one table would never meet in a design
     if not fixed.size and not inst.apart.any():
         return order
-    parent = list(range(n))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    sets = DisjointSets(n)
     for i, j in zip(*np.nonzero(np.triu(inst.apart, 1)), strict=True):
-        parent[root(int(i))] = root(int(j))
+        sets.union(int(i), int(j))
     for p in fixed[1:]:
-        parent[root(int(p))] = root(int(fixed[0]))
+        sets.union(int(p), int(fixed[0]))
     clusters: dict[int, list[int]] = {}
     for i in order:
-        clusters.setdefault(root(int(i)), []).append(int(i))
+        clusters.setdefault(sets.root(int(i)), []).append(int(i))
     tied = sorted((c for c in clusters.values() if len(c) > 1), key=len, reverse=True)
     caps = [q] * (width - 1) + [n - q * (width - 1)]
     columns: list[list[int]] = [[] for _ in caps]

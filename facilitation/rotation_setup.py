@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from facilitation.disjoint_sets import DisjointSets
 from facilitation.rotation_model import (
     Constraints,
     Member,
@@ -214,21 +215,14 @@ def _constraints(
                     f"keep_apart {a!r} and {b!r}, but both are fixed to table {fixed[i] + 1}"
                 )
     # Merge overlapping keep-together groups (union-find over present people).
-    parent = list(range(n))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    sets = DisjointSets(n)
     for group in c.keep_together:
         present = [index[p] for p in group if check_known(p, "keep_together")]
         for i in present[1:]:
-            parent[root(i)] = root(present[0])
+            sets.union(i, present[0])
     by_root: dict[int, list[int]] = {}
     for i in range(n):
-        by_root.setdefault(root(i), []).append(i)
+        by_root.setdefault(sets.root(i), []).append(i)
     groups = [g for g in by_root.values() if len(g) > 1]
     group_of = np.full(n, -1, dtype=np.int64)
     ids = {i: pid for pid, i in index.items()}

@@ -29,6 +29,7 @@ from facilitation.sortition_model import (
     Instance,
     Progress,
     add_cols,
+    add_panel_rows,
     add_row,
     new_solver,
     run,
@@ -71,12 +72,7 @@ def relaxed_leximin(inst: Instance) -> list[float]:
     add_cols(
         h, [0.0] * n + [1.0], [0.0] * n + [-INF], [float(c.upper) for c in inst.classes] + [INF]
     )
-    add_row(h, inst.k, inst.k, list(range(n)), [1.0] * n)
-    lows, highs = inst.bounds()
-    for rows, lo, hi in zip(inst.quota_rows, lows, highs, strict=True):
-        add_row(h, lo, hi, rows, [1.0] * len(rows))
-    for rows in inst.household_rows:
-        add_row(h, -INF, 1, rows, [1.0] * len(rows))
+    add_panel_rows(h, inst)
     base = h.getNumRow()
     for c in range(n):  # x_c / n_c - z >= 0
         add_row(h, 0.0, INF, [c, n], [1.0 / sizes[c], -1.0])

@@ -280,6 +280,18 @@ def add_row(h: _Highs, lower: float, upper: float, cols: Sequence[int], coefs: S
     )
 
 
+def add_panel_rows(h: _Highs, inst: Instance) -> None:
+    """The rows every panel model shares, over the first ``len(inst.classes)`` columns (seats per
+    class): exactly k seats, each quota's band, at most one person per household."""
+    n = len(inst.classes)
+    add_row(h, inst.k, inst.k, list(range(n)), [1.0] * n)
+    lows, highs = inst.bounds()
+    for rows, lo, hi in zip(inst.quota_rows, lows, highs, strict=True):
+        add_row(h, lo, hi, rows, [1.0] * len(rows))
+    for rows in inst.household_rows:
+        add_row(h, -INF, 1, rows, [1.0] * len(rows))
+
+
 def set_integer(h: _Highs, cols: Sequence[int]) -> None:
     h.changeColsIntegrality(
         len(cols),

@@ -15,7 +15,7 @@ from facilitation.sortition_model import (
     OPTIMAL,
     Instance,
     add_cols,
-    add_row,
+    add_panel_rows,
     new_solver,
     run,
     set_integer,
@@ -32,12 +32,7 @@ class PanelOracle:
         h = new_solver()
         add_cols(h, [0.0] * n, [0.0] * n, [float(c.upper) for c in inst.classes])
         set_integer(h, list(range(n)))
-        add_row(h, inst.k, inst.k, list(range(n)), [1.0] * n)
-        lows, highs = inst.bounds()
-        for rows, lo, hi in zip(inst.quota_rows, lows, highs, strict=True):
-            add_row(h, lo, hi, rows, [1.0] * len(rows))
-        for rows in inst.household_rows:
-            add_row(h, -INF, 1, rows, [1.0] * len(rows))
+        add_panel_rows(h, inst)
         h.changeObjectiveSense(highspy.ObjSense.kMaximize)
         h.setOptionValue("presolve", "off")  # small model: presolve costs more than it saves
         self.h = h
@@ -142,12 +137,7 @@ class Pricer:
         self.n = n
         lp = new_solver()
         add_cols(lp, [0.0] * n, [0.0] * n, [float(c.upper) for c in inst.classes])
-        add_row(lp, inst.k, inst.k, list(range(n)), [1.0] * n)
-        lows, highs = inst.bounds()
-        for rows, lo, hi in zip(inst.quota_rows, lows, highs, strict=True):
-            add_row(lp, lo, hi, rows, [1.0] * len(rows))
-        for rows in inst.household_rows:
-            add_row(lp, -INF, 1, rows, [1.0] * len(rows))
+        add_panel_rows(lp, inst)
         lp.changeObjectiveSense(highspy.ObjSense.kMaximize)
         self.lp = lp
         self.lp_calls = 0

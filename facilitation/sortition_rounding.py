@@ -28,6 +28,7 @@ from facilitation.sortition_model import (
     INF,
     Instance,
     add_cols,
+    add_panel_rows,
     add_row,
     new_solver,
     run,
@@ -164,12 +165,7 @@ class _PanelFixer:
         add_cols(h, [0.0] * n, [0.0] * n, self.upper)  # x'
         add_cols(h, [1.0] * n, [0.0] * n, [INF] * n)  # u >= |x' - x|
         set_integer(h, list(range(n)))
-        add_row(h, inst.k, inst.k, list(range(n)), [1.0] * n)
-        lows, highs = inst.bounds()
-        for rows, qlo, qhi in zip(inst.quota_rows, lows, highs, strict=True):
-            add_row(h, qlo, qhi, rows, [1.0] * len(rows))
-        for rows in inst.household_rows:
-            add_row(h, -INF, 1, rows, [1.0] * len(rows))
+        add_panel_rows(h, inst)
         self.base = h.getNumRow()
         for c in range(n):
             add_row(h, 0.0, INF, [n + c, c], [1.0, -1.0])  # u - x' >= -x
