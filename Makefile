@@ -21,6 +21,7 @@ run: $(STAMP)
 ## make test: lint, then the whole suite (it starts redis-server, PostgreSQL, uvicorn, Chromium)
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

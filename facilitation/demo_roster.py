@@ -79,7 +79,7 @@ AREAS = (("by", 40), ("forstad", 30), ("mindre by", 18), ("land", 12))
 
 def _pick(rng: random.Random, weighted: tuple[tuple[str, int], ...]) -> str:
     values, weights = zip(*weighted, strict=True)
-    return rng.choices(values, weights=weights)[0]
+    return str(rng.choices(values, weights=weights)[0])
 
 
 def demo_members(count: int, rng: random.Random) -> list[MemberSpec]:

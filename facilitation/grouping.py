@@ -109,7 +109,8 @@ def _check_ids(notes: Sequence[Note]) -> None:
 def _softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
     z = (scores - scores.max(axis=1, keepdims=True)) / temperature
     e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
+    result: np.ndarray = e / e.sum(axis=1, keepdims=True)
+    return result
 
 
 def _normalise(m: np.ndarray) -> np.ndarray:
@@ -168,7 +169,10 @@ def rank_themes(
         near[:, i] = np.sort(sims, axis=1)[:, -m:].mean(axis=1)
 
     def score(prototypes: np.ndarray) -> np.ndarray:
-        return s.prototype_mix * (note_vecs @ prototypes.T) + (1 - s.prototype_mix) * near
+        mixed: np.ndarray = (
+            s.prototype_mix * (note_vecs @ prototypes.T) + (1 - s.prototype_mix) * near
+        )
+        return mixed
 
     prototypes = _normalise(base / counts[:, None])
     scores = score(prototypes)

@@ -38,7 +38,10 @@ def adjusted_rand_index(a: Sequence[object], b: Sequence[object]) -> float:
     if n < 2:
         return 1.0
     pairs = Counter(zip(a, b, strict=True))
-    comb = lambda x: x * (x - 1) / 2  # noqa: E731
+
+    def comb(x: int) -> float:
+        return x * (x - 1) / 2
+
     index = sum(comb(c) for c in pairs.values())
     sum_a = sum(comb(c) for c in Counter(a).values())
     sum_b = sum(comb(c) for c in Counter(b).values())
@@ -46,7 +49,7 @@ def adjusted_rand_index(a: Sequence[object], b: Sequence[object]) -> float:
     maximum = (sum_a + sum_b) / 2
     if maximum == expected:
         return 1.0
-    return (index - expected) / (maximum - expected)
+    return float((index - expected) / (maximum - expected))
 
 
 def draws(

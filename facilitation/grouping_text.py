@@ -10,8 +10,9 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from typing import Any
 
-import snowballstemmer
+import snowballstemmer  # type: ignore[import-untyped]
 
 from facilitation.grouping_stopwords import STOPWORDS
 
@@ -72,7 +73,7 @@ def guess_language(texts: Iterable[str]) -> str:
 
 
 @lru_cache(maxsize=16)
-def _stemmer(language: str):
+def _stemmer(language: str) -> Any:
     return snowballstemmer.stemmer(language)
 
 
@@ -102,7 +103,7 @@ def content_words(text: str, language: str) -> list[tuple[str, str, str]]:
 def char_ngrams(folded: str, low: int = 3, high: int = 5) -> list[str]:
     """Character n-grams of one word padded with spaces, so prefixes and suffixes count."""
     padded = f" {folded} "
-    grams = []
+    grams: list[str] = []
     for n in range(low, high + 1):
         if len(padded) < n:
             break

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from facilitation.messages import N_
+
 NAME_COLUMNS = ("name", "navn", "display_name", "first_name", "fornavn")
 IGNORED_COLUMNS = frozenset(
     {
@@ -64,10 +66,10 @@ def read_roster(
     problems: list[str] = []
     lowered = [c.lower() for c in columns]
     if "id" not in lowered:
-        problems.append("line 1: missing column: id")
+        problems.append(N_("line 1: missing column: id"))
     name_col = name_column(columns)
     if name_col is None:
-        problems.append("line 1: missing a name column (name, navn, first_name or fornavn)")
+        problems.append(N_("line 1: missing a name column (name, navn, first_name or fornavn)"))
     if problems:
         return RosterResult([], problems)
     id_col = columns[lowered.index("id")]
@@ -79,21 +81,31 @@ def read_roster(
     for line, row in rows:
         code, name = row.get(id_col, "").strip(), row.get(name_col or "", "").strip()
         if not code:
-            problems.append(f"line {line}: empty id")
+            problems.append(N_("line %(line)s: empty id", line=line))
         elif len(code) > MAX_CODE:
-            problems.append(f"line {line}: id longer than {MAX_CODE} characters")
+            problems.append(
+                N_("line %(line)s: id longer than %(max)s characters", line=line, max=MAX_CODE)
+            )
         elif code in seen or code in existing_codes:
-            problems.append(f"line {line}: id {code!r} appears twice")
+            problems.append(N_("line %(line)s: id %(id)r appears twice", line=line, id=code))
         if not name:
-            problems.append(f"line {line}: empty name")
+            problems.append(N_("line %(line)s: empty name", line=line))
         elif len(name) > MAX_NAME:
-            problems.append(f"line {line}: name longer than {MAX_NAME} characters")
+            problems.append(
+                N_("line %(line)s: name longer than %(max)s characters", line=line, max=MAX_NAME)
+            )
         attributes = {c: row.get(c, "").strip() for c in attribute_cols}
         too_long = [c for c, v in attributes.items() if len(v) > MAX_VALUE]
         if too_long:
-            problems.append(f"line {line}: value too long in {', '.join(too_long)}")
+            problems.append(
+                N_(
+                    "line %(line)s: value too long in %(columns)s",
+                    line=line,
+                    columns=", ".join(too_long),
+                )
+            )
         seen.add(code)
         members.append(MemberSpec(code, name, {c: v for c, v in attributes.items() if v}))
     if not rows:
-        problems.append("the file has no members")
+        problems.append(N_("the file has no members"))
     return RosterResult([] if problems else members, problems)

@@ -89,11 +89,11 @@ def repair_seating(
         if inst.fixed[grp[0]] < 0 and (row[grp] < 0).any():
             seated = row[grp][row[grp] >= 0]
             if seated.size:
-                row[grp] = np.bincount(seated).argmax()
+                row[grp] = int(np.bincount(seated).argmax())
             else:  # a group arriving together: the table with most room and no one kept apart
                 room = inst.sizes - np.bincount(row[row >= 0], minlength=inst.tables)
                 clash = [
-                    bool(inst.apart[np.ix_(grp, np.flatnonzero(row == t))].any())
+                    bool(inst.apart[np.ix_(np.asarray(grp), np.flatnonzero(row == t))].any())
                     for t in range(inst.tables)
                 ]
                 row[grp] = int(np.argmax(np.where(clash, -np.inf, room)))
@@ -113,12 +113,12 @@ def repair_seating(
     search.improve(iterations, stop, stall=iterations)
     final = search.tabs[0]
     tables: list[list[str]] = [[] for _ in range(t_count)]
-    for i, t in enumerate(final):
-        tables[int(t)].append(inst.ids[i])
+    for position, t in enumerate(final):
+        tables[int(t)].append(inst.ids[position])
     moved = [inst.ids[i] for i in range(n) if stayer[i] and final[i] != was[inst.ids[i]]]
-    seated = [inst.ids[i] for i in range(n) if not stayer[i]]
+    arrived = [inst.ids[i] for i in range(n) if not stayer[i]]
     removed = [pid for table in current for pid in table if pid not in present]
-    return Repair(tables, moved, seated, removed, evaluate(inst, search.tabs, search.iterations))
+    return Repair(tables, moved, arrived, removed, evaluate(inst, search.tabs, search.iterations))
 
 
 def _keep_in_place(inst: Instance, fresh: IntArray, was: dict[str, int]) -> IntArray:

@@ -38,7 +38,8 @@ def marginal_costs(pair_weight: float, top: int) -> tuple[FloatArray, FloatArray
 
 
 def _penalty(cnt: IntArray, a: Attribute) -> FloatArray:
-    return (np.maximum(cnt - a.hi, 0) + np.maximum(a.lo - cnt, 0)).astype(np.float64)
+    penalty: FloatArray = (np.maximum(cnt - a.hi, 0) + np.maximum(a.lo - cnt, 0)).astype(np.float64)
+    return penalty
 
 
 class Search:
@@ -222,8 +223,8 @@ class Search:
                     cost += w * ((col + 1 > a.hi[:, v]) - 0.5 * (col < a.lo[:, v]))
             return cost
 
-        for p in np.flatnonzero(inst.fixed >= 0):
-            place(int(p), int(inst.fixed[p]))
+        for pinned in np.flatnonzero(inst.fixed >= 0):
+            place(int(pinned), int(inst.fixed[pinned]))
         free_groups = [grp for grp in inst.groups if inst.fixed[grp[0]] < 0]
         free_groups.sort(key=len, reverse=True)
         for grp in free_groups:
@@ -236,14 +237,14 @@ class Search:
             if not ok.any():
                 names = ", ".join(repr(inst.ids[p]) for p in grp)
                 raise RotationError(f"no table has room for keep_together group ({names})")
-            for p in grp:
-                place(p, int(np.argmin(np.where(ok, score, np.inf))))
+            for member in grp:
+                place(int(member), int(np.argmin(np.where(ok, score, np.inf))))
         singles = np.flatnonzero(row < 0)
         singles = singles[rng.permutation(len(singles))]
         if self.apart is not None:
             singles = singles[np.argsort(-self.apart[singles].sum(1), kind="stable")]
-        for p in singles:
-            p = int(p)
+        for single in singles:
+            p = int(single)
             score = g[p] + balance_cost([p]) + rng.random(t_count) * 1e-3
             if feasibility_first:
                 score = rng.random(t_count)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import highspy
 
+from facilitation.messages import N_
 from facilitation.sortition_model import (
     INF,
     OPTIMAL,
@@ -27,7 +28,11 @@ def obvious_conflicts(inst: Instance) -> list[str]:
     pool += len({c.household for c in inst.classes if c.household is not None})
     if pool < inst.k:
         out.append(
-            f"the pool has {pool} selectable people (one per household) for {inst.k} open seats"
+            N_(
+                "the pool has %(pool)s selectable people (one per household) for %(k)s open seats",
+                pool=pool,
+                k=inst.k,
+            )
         )
     for f in inst.features:
         idx = [i for i, (ff, _) in enumerate(inst.quota_keys) if ff == f]
@@ -36,24 +41,43 @@ def obvious_conflicts(inst: Instance) -> list[str]:
         names = ", ".join(f"{f}={inst.quota_keys[i][1]}" for i in idx)
         if mins > inst.panel_size:
             out.append(
-                f"the minimums of {names} add up to {mins} but the panel has "
-                f"{inst.panel_size} seats"
+                N_(
+                    "the minimums of %(names)s add up to %(sum)s but the panel has %(k)s seats",
+                    names=names,
+                    sum=mins,
+                    k=inst.panel_size,
+                )
             )
         if maxs < inst.panel_size:
             out.append(
-                f"the maximums of {names} add up to {maxs} but the panel has "
-                f"{inst.panel_size} seats"
+                N_(
+                    "the maximums of %(names)s add up to %(sum)s but the panel has %(k)s seats",
+                    names=names,
+                    sum=maxs,
+                    k=inst.panel_size,
+                )
             )
     for i, (q, rows) in enumerate(zip(inst.quotas, inst.quota_rows, strict=True)):
         already = inst.already_counts[i]
         free = sum(inst.classes[c].upper for c in rows)
         if free + already < q.min:
             out.append(
-                f"{q.feature}={q.value}: min {q.min} but only {free + already} people with this "
-                "value can be on the panel"
+                N_(
+                    "%(quota)s: min %(min)s but only %(n)s people with this value can be on the panel",
+                    quota=f"{q.feature}={q.value}",
+                    min=q.min,
+                    n=free + already,
+                )
             )
         if already > q.max:
-            out.append(f"{q.feature}={q.value}: {already} already selected but max {q.max}")
+            out.append(
+                N_(
+                    "%(quota)s: %(n)s already selected but max %(max)s",
+                    quota=f"{q.feature}={q.value}",
+                    n=already,
+                    max=q.max,
+                )
+            )
     return out
 
 
@@ -105,7 +129,9 @@ def conflicting_bounds(inst: Instance) -> list[tuple[int, str]]:
     left clashes, and dropping any one of them would remove this clash.
     """
     oracle = PanelOracle(inst)
-    lows, highs = inst.bounds()
+    int_lows, int_highs = inst.bounds()
+    lows: list[float] = [float(v) for v in int_lows]
+    highs: list[float] = [float(v) for v in int_highs]
     n_fixed_rows = 1  # the panel-size row comes first, then one row per quota
     zero = [0.0] * len(inst.classes)
     kept: list[tuple[int, str]] = []
@@ -136,10 +162,19 @@ def check_feasible(inst: Instance) -> None:
                 f"{bound} {getattr(inst.quotas[j], bound)}"
                 for j, bound in clash
             )
-            conflicts = [f"no panel of {inst.panel_size} meets these quotas together: {detail}"]
+            conflicts = [
+                N_(
+                    "no panel of %(k)s meets these quotas together: %(quotas)s",
+                    k=inst.panel_size,
+                    quotas=detail,
+                )
+            ]
         else:
             conflicts = [
-                f"no panel of {inst.panel_size} can be formed from the pool under the "
-                "one-per-household rule"
+                N_(
+                    "no panel of %(k)s can be formed from the pool under the "
+                    "one-per-household rule",
+                    k=inst.panel_size,
+                )
             ]
     raise InfeasibleQuotasError(conflicts, relaxation)

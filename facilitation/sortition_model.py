@@ -16,10 +16,8 @@ from dataclasses import dataclass, field
 import highspy
 import numpy as np
 
-try:  # the bare solver: highspy.Highs would print a banner on stdout (the CLI's JSON channel)
-    from highspy._core import _Highs
-except ImportError:  # pragma: no cover - other highspy layouts
-    _Highs = highspy.Highs
+# The bare solver: highspy.Highs would print a banner on stdout (the CLI's JSON channel).
+from highspy._core import _Highs
 
 INF = highspy.kHighsInf
 OPTIMAL = highspy.HighsModelStatus.kOptimal
@@ -256,7 +254,9 @@ def new_solver() -> _Highs:
     return h
 
 
-def add_cols(h: _Highs, costs: Sequence[float], lower: Sequence[float], upper: Sequence[float]):
+def add_cols(
+    h: _Highs, costs: Sequence[float], lower: Sequence[float], upper: Sequence[float]
+) -> None:
     n = len(costs)
     h.addCols(
         n,
@@ -270,7 +270,9 @@ def add_cols(h: _Highs, costs: Sequence[float], lower: Sequence[float], upper: S
     )
 
 
-def add_row(h: _Highs, lower: float, upper: float, cols: Sequence[int], coefs: Sequence[float]):
+def add_row(
+    h: _Highs, lower: float, upper: float, cols: Sequence[int], coefs: Sequence[float]
+) -> None:
     h.addRow(
         float(lower),
         float(upper),

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 import highspy
 import numpy as np
+import numpy.typing as npt
 
 from facilitation.sortition_model import (
     INF,
@@ -21,6 +22,9 @@ from facilitation.sortition_model import (
     set_integer,
     status,
 )
+
+# Weights per class: a list, or a dual vector as the solver gives it.
+Weights = Sequence[float] | npt.NDArray[np.float64]
 
 
 class PanelOracle:
@@ -38,7 +42,7 @@ class PanelOracle:
         self.h = h
         self.calls = 0
 
-    def best(self, weights: Sequence[float]) -> tuple[float, tuple[int, ...]] | None:
+    def best(self, weights: Weights) -> tuple[float, tuple[int, ...]] | None:
         """The feasible panel maximising ``sum(weights[c] * count[c])``; None if none exists."""
         n = len(self.inst.classes)
         self.h.changeColsCost(
@@ -81,7 +85,7 @@ class SwapNeighbourhood:
         self.nh = len(names)
 
     def swaps(
-        self, x: Sequence[int], weights: Sequence[float], threshold: float, limit: int
+        self, x: Sequence[int], weights: Weights, threshold: float, limit: int
     ) -> list[tuple[int, ...]]:
         """Up to ``limit`` feasible one-swap panels with weight above ``threshold``, best first."""
         xa = np.asarray(x, dtype=np.int64)
@@ -147,7 +151,7 @@ class Pricer:
         return self.oracle.calls
 
     def best(
-        self, weights: Sequence[float], threshold: float = -INF
+        self, weights: Weights, threshold: float = -INF
     ) -> tuple[float, tuple[int, ...] | None]:
         """(an upper bound on the best panel's weight, that panel if its weight > threshold).
 
@@ -172,7 +176,7 @@ class Pricer:
             return -INF, None
         return found[0], (found[1] if found[0] > threshold else None)
 
-    def vertex(self, weights: Sequence[float]) -> tuple[int, ...] | None:
+    def vertex(self, weights: Weights) -> tuple[int, ...] | None:
         """The LP relaxation's optimal vertex if it is integral (a panel), else None. Cheap."""
         n = self.n
         self.lp.changeColsCost(
@@ -188,7 +192,7 @@ class Pricer:
             return tuple(xr.astype(np.int64).tolist())
         return None
 
-    def improving(self, weights: Sequence[float], threshold: float) -> list[tuple[int, ...]]:
+    def improving(self, weights: Weights, threshold: float) -> list[tuple[int, ...]]:
         """Panels with ``weights . x > threshold``, best first; [] proves there are none."""
         _, x = self.best(weights, threshold)
         if x is None:

@@ -19,9 +19,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import highspy
 import numpy as np
+import numpy.typing as npt
 
 from facilitation.sortition_leximin import Distribution
 from facilitation.sortition_model import (
@@ -36,6 +38,9 @@ from facilitation.sortition_model import (
 )
 from facilitation.sortition_pricing import SwapNeighbourhood
 
+IntVector = npt.NDArray[np.int64]
+IntMatrix = npt.NDArray[np.int64]
+
 
 @dataclass(frozen=True)
 class ClassRounding:
@@ -49,7 +54,7 @@ def _near_int(v: float) -> float:
     return float(r) if abs(v - r) < 1e-6 else v
 
 
-def _targets(dist: Distribution, inst: Instance, m: int):
+def _targets(dist: Distribution, inst: Instance, m: int) -> list[tuple[int, int, int, int]]:
     sizes = [c.size for c in inst.classes]
     out = []
     for c, p in enumerate(dist.class_probabilities):
@@ -105,8 +110,8 @@ def round_classes(
     if swaps.nh:
         members = hh >= 0
         occ[:, :] = False
-        for c in np.flatnonzero(members):
-            occ[X[:, c] > 0, hh[c]] = True
+        for member in np.flatnonzero(members):
+            occ[X[:, member] > 0, hh[member]] = True
     T = X.sum(axis=0)
     stuck: set[tuple[str, int]] = set()
     fixer: _PanelFixer | None = None
@@ -173,7 +178,9 @@ class _PanelFixer:
         h.changeObjectiveSense(highspy.ObjSense.kMinimize)
         self.h = h
 
-    def fix(self, X, T, lo, hi, c: int, kind: str):
+    def fix(
+        self, X: IntMatrix, T: IntVector, lo: IntVector, hi: IntVector, c: int, kind: str
+    ) -> tuple[int, IntVector] | None:
         n = self.n
         need = X[:, c] < self.upper[c] if kind == "in" else X[:, c] > 0
         for j in np.flatnonzero(need)[: self.PANELS_TRIED].tolist():
@@ -190,8 +197,10 @@ class _PanelFixer:
             self.h.changeColsBounds(n, idx, low, high)
             xf = x.astype(np.float64)
             rows = self.base + 2 * idx
-            self.h.changeRowsBounds(n, rows, -xf, np.full(n, INF))
-            self.h.changeRowsBounds(n, rows + 1, xf, np.full(n, INF))
+            # changeRowsBounds exists in highspy but is missing from its type stubs
+            change_rows_bounds: Any = self.h.changeRowsBounds  # type: ignore[attr-defined]
+            change_rows_bounds(n, rows, -xf, np.full(n, INF))
+            change_rows_bounds(n, rows + 1, xf, np.full(n, INF))
             run(self.h)
             if self.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
                 continue
@@ -200,7 +209,18 @@ class _PanelFixer:
         return None
 
 
-def _find_swap(X, C, occ, swaps, T, lo, hi, exact, c: int, kind: str):
+def _find_swap(
+    X: IntMatrix,
+    C: IntMatrix,
+    occ: npt.NDArray[np.bool_],
+    swaps: SwapNeighbourhood,
+    T: IntVector,
+    lo: IntVector,
+    hi: IntVector,
+    exact: npt.NDArray[np.float64],
+    c: int,
+    kind: str,
+) -> tuple[int, int, int] | None:
     """A (panel, out-class, in-class) swap moving one seat into (kind "in") or out of class c."""
     V, lows, highs, hh, upper = swaps.values, swaps.lows, swaps.highs, swaps.household, swaps.upper
     if kind == "in":
