@@ -11,6 +11,8 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from facilitation.messages import N_
+
 
 class CsvError(ValueError):
     """A file that cannot be used; ``problems`` lists every bad row, not just the first."""
@@ -41,7 +43,9 @@ class CsvTable:
         """Raise CsvError naming every required column the header lacks."""
         missing = [c for c in columns if c not in self.columns]
         if missing:
-            raise CsvError([f"line 1: missing column(s): {', '.join(missing)}"])
+            raise CsvError(
+                [N_("line 1: missing column(s): %(columns)s", columns=", ".join(missing))]
+            )
 
 
 def decode(data: bytes) -> str:
@@ -49,14 +53,14 @@ def decode(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise CsvError([f"the file is not UTF-8 text (byte {exc.start})"]) from None
+        raise CsvError([N_("the file is not UTF-8 text (byte %(byte)s)", byte=exc.start)]) from None
 
 
 def parse_csv(text: str) -> CsvTable:
     """Parse CSV text with a header row into a table of rows keyed by trimmed column names."""
     text = text.lstrip("\ufeff")
     if not text.strip():
-        raise CsvError(["the file is empty"])
+        raise CsvError([N_("the file is empty")])
     first_line = text.splitlines()[0]
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(
@@ -67,10 +71,12 @@ def parse_csv(text: str) -> CsvTable:
     reader = csv.reader(io.StringIO(text), dialect)
     header = [name.strip() for name in next(reader)]
     if any(not name for name in header):
-        raise CsvError(["line 1: a column has no name"])
+        raise CsvError([N_("line 1: a column has no name")])
     duplicates = sorted({name for name in header if header.count(name) > 1})
     if duplicates:
-        raise CsvError([f"line 1: duplicate column(s): {', '.join(duplicates)}"])
+        raise CsvError(
+            [N_("line 1: duplicate column(s): %(columns)s", columns=", ".join(duplicates))]
+        )
     rows: list[CsvRow] = []
     problems: list[str] = []
     for cells in reader:
@@ -78,7 +84,14 @@ def parse_csv(text: str) -> CsvTable:
         if not any(cell.strip() for cell in cells):
             continue
         if len(cells) != len(header):
-            problems.append(f"line {line}: expected {len(header)} fields, found {len(cells)}")
+            problems.append(
+                N_(
+                    "line %(line)s: expected %(expected)s fields, found %(found)s",
+                    line=line,
+                    expected=len(header),
+                    found=len(cells),
+                )
+            )
             continue
         rows.append(CsvRow(line, {k: v.strip() for k, v in zip(header, cells, strict=True)}))
     if problems:

@@ -9,12 +9,14 @@ from __future__ import annotations
 import io
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
 from app.config import SUPPORTED_LANGUAGES
+from facilitation.messages import Message
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 LANGUAGE_NAMES = {"da": "Dansk", "en": "English"}
@@ -46,3 +48,35 @@ def pick_language(requested: str | None, accept_language: str | None, default: s
         if code in SUPPORTED_LANGUAGES:
             return code
     return default
+
+
+def translate(text: Any, lang: str) -> str:
+    """``text`` in ``lang``: a :class:`Message` (msgid + parameters) or a plain English msgid.
+
+    Parameters that are messages are translated too; a list of them is joined with "; ";
+    whole numbers get the locale's grouping ("20.000"). Text that is no msgid comes back as is.
+    """
+    t = translations(lang)
+    if isinstance(text, Message):
+        params = {k: _param(v, lang) for k, v in text.params.items()}
+        message = t.gettext(text.msgid)
+        return message % params if params else message
+    return t.gettext(str(text)) if text else ""
+
+
+def _param(value: Any, lang: str) -> Any:
+    from app.formats import number
+
+    if isinstance(value, Message):
+        return translate(value, lang)
+    if isinstance(value, (list, tuple)):
+        return "; ".join(str(_param(v, lang)) for v in value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return number(value, lang)
+    return value
+
+
+def is_translated(text: str, lang: str) -> bool:
+    """Whether ``text`` (an English msgid) has a translation in ``lang`` (English: always)."""
+    msgid = text.msgid if isinstance(text, Message) else str(text)
+    return lang == "en" or translations(lang).gettext(msgid) != msgid

@@ -9,13 +9,14 @@ by its line (header = line 1); a file with any bad row raises :class:`CsvError`.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from app import exports
 from app.csvfiles import CsvError, CsvTable
+from facilitation.messages import N_
 from facilitation.roster import MAX_CODE, MAX_NAME
 from facilitation.sortition import Person, Quota
 
@@ -41,7 +42,7 @@ def parse_quotas(table: CsvTable) -> list[Quota]:
     elif {"category", "name"} <= columns:
         fcol, vcol = "category", "name"
     else:
-        raise CsvError(["line 1: need the columns feature,value,min,max"])
+        raise CsvError([N_("line 1: need the columns feature,value,min,max")])
     table.require("min", "max")
     problems: list[str] = []
     quotas: list[Quota] = []
@@ -50,30 +51,43 @@ def parse_quotas(table: CsvTable) -> list[Quota]:
         feature, value = row[fcol], row[vcol]
         bad = []
         if not feature or not value:
-            bad.append(f"empty {fcol} or {vcol}")
+            bad.append(N_("empty %(feature)s or %(value)s", feature=fcol, value=vcol))
         numbers: dict[str, int | None] = {}
         for column in ("min", "max", "min_flex", "max_flex"):
             text = row.get(column, "")
             numbers[column] = _whole(text) if text or not column.endswith("_flex") else None
             if numbers[column] is None and (text or not column.endswith("_flex")):
-                bad.append(f"{column} {text!r} is not a whole number >= 0")
+                bad.append(
+                    N_("%(column)s %(text)r is not a whole number >= 0", column=column, text=text)
+                )
         lo, hi = numbers["min"], numbers["max"]
         if lo is not None and hi is not None and lo > hi:
-            bad.append(f"min {lo} is above max {hi}")
+            bad.append(N_("min %(min)s is above max %(max)s", min=lo, max=hi))
         if numbers["min_flex"] is not None and lo is not None and numbers["min_flex"] > lo:
-            bad.append(f"min_flex {numbers['min_flex']} is above min {lo}")
+            bad.append(
+                N_("min_flex %(flex)s is above min %(min)s", flex=numbers["min_flex"], min=lo)
+            )
         if numbers["max_flex"] is not None and hi is not None and numbers["max_flex"] < hi:
-            bad.append(f"max_flex {numbers['max_flex']} is below max {hi}")
+            bad.append(
+                N_("max_flex %(flex)s is below max %(max)s", flex=numbers["max_flex"], max=hi)
+            )
         key = (feature, value)
         if feature and value and key in first:
-            bad.append(f"{feature}={value} already given on line {first[key]}")
+            bad.append(
+                N_(
+                    "%(feature)s=%(value)s already given on line %(line)s",
+                    feature=feature,
+                    value=value,
+                    line=first[key],
+                )
+            )
         first.setdefault(key, row.line)
         if bad:
-            problems.append(f"line {row.line}: {'; '.join(bad)}")
+            problems.append(N_("line %(line)s: %(problems)s", line=row.line, problems=bad))
         elif lo is not None and hi is not None:
             quotas.append(Quota(feature, value, lo, hi, numbers["min_flex"], numbers["max_flex"]))
     if not table.rows:
-        problems.append("no quotas")
+        problems.append(N_("no quotas"))
     if problems:
         raise CsvError(problems)
     return quotas
@@ -114,7 +128,7 @@ def parse_pool(table: CsvTable, quotas: list[Quota], household_columns: list[str
     features = sorted({q.feature for q in quotas})
     missing = [c for c in [*features, *household_columns] if c not in table.columns]
     if missing:
-        raise CsvError([f"line 1: missing column(s): {', '.join(missing)}"])
+        raise CsvError([N_("line 1: missing column(s): %(columns)s", columns=", ".join(missing))])
     pid_column = id_column(table.columns)
     allowed = {f: {q.value for q in quotas if q.feature == f} for f in features}
     problems: list[str] = []
@@ -125,27 +139,29 @@ def parse_pool(table: CsvTable, quotas: list[Quota], household_columns: list[str
         pid = row[pid_column]
         bad = []
         if not pid:
-            bad.append(f"empty {pid_column}")
+            bad.append(N_("empty %(column)s", column=pid_column))
         elif len(pid) > MAX_CODE:
-            bad.append(f"{pid_column} longer than {MAX_CODE} characters")
+            bad.append(
+                N_("%(column)s longer than %(max)s characters", column=pid_column, max=MAX_CODE)
+            )
         elif pid in first:
-            bad.append(f"duplicate id {pid!r} (first on line {first[pid]})")
+            bad.append(N_("duplicate id %(id)r (first on line %(line)s)", id=pid, line=first[pid]))
         for f in features:
             value = row[f]
             if not value:
-                bad.append(f"no value for {f}")
+                bad.append(N_("no value for %(feature)s", feature=f))
             elif value not in allowed[f]:
-                bad.append(f"{f}={value!r} is not in the quotas")
+                bad.append(N_("%(feature)s=%(value)r is not in the quotas", feature=f, value=value))
         first.setdefault(pid, row.line)
         if bad:
-            problems.append(f"line {row.line}: {'; '.join(bad)}")
+            problems.append(N_("line %(line)s: %(problems)s", line=row.line, problems=bad))
             continue
         rows.append([row[c] for c in table.columns])
         people.append(person_of(row.values, features, household_columns, pid))
     if not table.rows:
-        problems.append("no people")
+        problems.append(N_("no people"))
     if len(table.rows) > MAX_POOL:
-        problems.append(f"more than {MAX_POOL} people")
+        problems.append(N_("more than %(max)s people", max=MAX_POOL))
     if problems:
         raise CsvError(problems)
     return Pool(list(table.columns), pid_column, rows, people)
@@ -176,7 +192,7 @@ def contact_csv(pool: dict[str, Any], panel: Sequence[str], replacements: Sequen
     """Every uploaded column for the panel's people, with a role: selected or replacement."""
     rows = pool_rows(pool)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = exports.writer(out, lineterminator="\n")
     writer.writerow(["role", *pool["columns"]])
     for pid in panel:
         role = "replacement" if pid in replacements else "selected"

@@ -31,6 +31,7 @@ from app.lottery_files import (
 )
 from app.models import Assembly
 from app.models_lottery import Lottery
+from facilitation.messages import N_
 from facilitation.sortition import (
     ALGORITHM,
     SEED_RULE,
@@ -127,13 +128,13 @@ def upload(
     try:
         quotas = parse_quotas(parse_csv(decode(quotas_data)))
     except CsvError as exc:
-        problems += [f"quotas: {p}" for p in exc.problems]
+        problems += [N_("quotas: %(problem)s", problem=p) for p in exc.problems]
     pool: Pool | None = None
     if quotas:
         try:
             pool = parse_pool(parse_csv(decode(people_data)), quotas, households)
         except CsvError as exc:
-            problems += [f"pool: {p}" for p in exc.problems]
+            problems += [N_("pool: %(problem)s", problem=p) for p in exc.problems]
     if fields or problems or pool is None:
         raise UploadError(fields, problems)
     if current is not None:

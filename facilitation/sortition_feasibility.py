@@ -63,7 +63,8 @@ def obvious_conflicts(inst: Instance) -> list[str]:
         if free + already < q.min:
             out.append(
                 N_(
-                    "%(quota)s: min %(min)s but only %(n)s people with this value can be on the panel",
+                    "%(quota)s: min %(min)s but only %(n)s people with this value "
+                    "can be on the panel",
                     quota=f"{q.feature}={q.value}",
                     min=q.min,
                     n=free + already,
