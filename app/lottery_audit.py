@@ -7,12 +7,12 @@ software drew it. The same dict feeds the printable page and the CSV.
 
 from __future__ import annotations
 
-import csv
 import io
 import statistics
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from app import exports
 from facilitation.sortition import Person, Quota
 
 EDGES = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 4.0, 8.0)
@@ -97,7 +97,7 @@ CSV_HEADER = ["section", "name", "min", "max", "pool", "panel", "value"]
 def audit_csv(audit: dict[str, Any]) -> str:
     """One long table: the summary, the quotas, the histogram and every draw."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = exports.writer(out, lineterminator="\n")
     writer.writerow(CSV_HEADER)
 
     def put(section: str, name: str, value: Any = "", **counts: Any) -> None:

@@ -3,7 +3,6 @@ notes export. Changes go through app.agenda, so they reach every screen as event
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
@@ -13,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from app import agenda
+from app import agenda, exports
 from app.actions import ActionError
 from app.auth import form_value, get_assembly, require_facilitator
 from app.models import AgendaItem, AssemblySession, Facilitator, Member, Note, SeatingRound
@@ -59,7 +58,7 @@ async def _change(request: Request, work: Any) -> Response:
         await facilitator_action(request, lambda db, assembly, _me: work(db, assembly))
     except ActionError as exc:
         return Response(f"Not changed: {exc.code}", status_code=400, media_type="text/plain")
-    return redirect(f"/f/a/{request.path_params['assembly_id']}#runsheet")
+    return redirect(f"/f/a/{request.path_params['assembly_id']}/runsheet#plan")
 
 
 async def item_add(request: Request) -> Response:
@@ -108,7 +107,7 @@ def notes_csv(request: Request) -> Response:
     """Every note with its provenance, for the merging work and for organisers."""
     assembly_id = int(request.path_params["assembly_id"])
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = exports.writer(buffer)
     writer.writerow(EXPORT_COLUMNS)
     with request.app.state.db() as db:
         require_facilitator(request, db)

@@ -7,13 +7,13 @@ the facilitator console does; every other view and both exports are unattributed
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
+from app import exports
 from app.models import AgendaItem, Facilitator, Member, Note, SeatingRound
 from app.models_themes import Draft, DraftSource, Theme, ThemeNote
 from app.themes_drafts import Kin, ancestors, descendants, drafts_of
@@ -221,7 +221,7 @@ def export_rows(db: Session, assembly_id: int) -> list[list[object]]:
 
 def export_csv(db: Session, assembly_id: int) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = exports.writer(buffer)
     writer.writerow(CSV_COLUMNS)
     writer.writerows(export_rows(db, assembly_id))
     return buffer.getvalue()
