@@ -20,7 +20,7 @@ from app.hub import MAX_RESUME, Connection, Hub
 from app.models import Assembly
 from app.roster import projector_token
 from app.security import same_token
-from app.views import Viewer, my_table, render_snapshot
+from app.views import PAGES, Viewer, my_table, render_snapshot
 
 HELLO_WAIT = 5.0
 log = logging.getLogger("samling.sockets")
@@ -32,6 +32,16 @@ def origin_allowed(websocket: WebSocket) -> bool:
     return origin is not None and origin in websocket.app.state.settings.origins
 
 
+async def receive_text(websocket: WebSocket) -> str:
+    """The next text frame; a binary frame reads as "" (answered with ``bad_message``, the
+    socket stays up) instead of the KeyError that Starlette's ``receive_text`` raises."""
+    message = await websocket.receive()
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message.get("code", 1000), message.get("reason"))
+    text = message.get("text")
+    return text if isinstance(text, str) else ""
+
+
 async def serve(websocket: WebSocket, viewer: Viewer) -> None:
     """Hello → snapshot or resume → live events; inbound messages through the dispatcher."""
     hub: Hub = websocket.app.state.hub
@@ -40,7 +50,7 @@ async def serve(websocket: WebSocket, viewer: Viewer) -> None:
     cursor: Any = None
     with contextlib.suppress(TimeoutError):
         async with asyncio.timeout(HELLO_WAIT):
-            first = await websocket.receive_text()
+            first = await receive_text(websocket)
         data = parse(first) or {}
         if data.get("msg") == "hello":
             with contextlib.suppress(ValueError):
@@ -74,7 +84,7 @@ async def serve(websocket: WebSocket, viewer: Viewer) -> None:
             await _handle(hub, conn, pending)
             pending = None
         while not conn.closed:
-            raw = await websocket.receive_text()
+            raw = await receive_text(websocket)
             await _handle(hub, conn, raw)
     except (WebSocketDisconnect, RuntimeError):
         pass
@@ -132,6 +142,7 @@ async def participant_socket(websocket: WebSocket) -> None:
 async def facilitator_socket(websocket: WebSocket) -> None:
     assembly_id = int(websocket.path_params["assembly_id"])
     table = websocket.query_params.get("table", "")
+    page = websocket.query_params.get("page", "")  # the theme board or the drafts pages
 
     def who(db: Session) -> Viewer | None:
         facilitator = current_facilitator(websocket, db)
@@ -143,6 +154,7 @@ async def facilitator_socket(websocket: WebSocket) -> None:
             assembly_id,
             facilitator_id=facilitator.id,
             table_no=int(table) if table.isdigit() else None,
+            page=page if page in PAGES else "",
         )
 
     await _identify(websocket, who)
