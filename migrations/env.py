@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
+import app.ballot.models  # noqa: F401
 import app.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 import app.models_lottery  # noqa: F401
 import app.models_themes  # noqa: F401

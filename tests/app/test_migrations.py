@@ -10,6 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 
+import app.ballot.models  # noqa: F401
 import app.models  # noqa: F401
 import app.models_lottery  # noqa: F401
 import app.models_themes  # noqa: F401
