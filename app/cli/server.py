@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 
 from app.config import load_settings
 
@@ -28,8 +29,14 @@ def run_migrate(args: argparse.Namespace) -> int:
 def run_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from app.limits import plan, raise_fd_limit, set_socket_limit
+    from app.logs import log_config
+
     os.environ.setdefault("PORT", str(args.port))
-    load_settings()  # a bad setting stops here (reported by app.cli.main)
+    settings = load_settings()  # a bad setting stops here (reported by app.cli.main)
+    fds = plan(*raise_fd_limit(), settings.database_url)
+    set_socket_limit(fds.socket_limit)
+    print(f"samling: {fds.describe()}", file=sys.stderr, flush=True)
     uvicorn.run(
         "app.asgi:app",
         host=args.host,
@@ -38,6 +45,8 @@ def run_serve(args: argparse.Namespace) -> int:
         ws_max_size=64 * 1024,
         ws_per_message_deflate=False,
         proxy_headers=True,
+        limit_concurrency=fds.http_limit,
+        log_config=log_config(),
         log_level="info",
     )
     return 0
