@@ -16,7 +16,7 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 
 from app.config import SUPPORTED_LANGUAGES
-from facilitation.messages import Message
+from facilitation.messages import N_, Message
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 LANGUAGE_NAMES = {"da": "Dansk", "en": "English"}
@@ -80,3 +80,22 @@ def is_translated(text: str, lang: str) -> bool:
     """Whether ``text`` (an English msgid) has a translation in ``lang`` (English: always)."""
     msgid = text.msgid if isinstance(text, Message) else str(text)
     return lang == "en" or translations(lang).gettext(msgid) != msgid
+
+
+# Display labels of member attributes and quota criteria, by their column name: the demo's
+# and the usual Sortition Foundation columns. Other names are shown as they are.
+ATTRIBUTE_LABELS = {
+    "gender": N_("Gender"),
+    "age": N_("Age"),
+    "education": N_("Education"),
+    "area": N_("Area"),
+    "region": N_("Region"),
+    "municipality": N_("Municipality"),
+    "postcode": N_("Postcode"),
+}
+
+
+def attribute_label(name: str, lang: str) -> str:
+    """ "gender" → "Køn" (Danish) / "Gender" (English); an unknown name as it is."""
+    label = ATTRIBUTE_LABELS.get(str(name).strip().lower())
+    return translate(label, lang) if label else str(name)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import io
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from app import exports
+from facilitation.messages import N_
 from facilitation.sortition import Person, Quota
 
 EDGES = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 4.0, 8.0)
@@ -92,37 +93,88 @@ def distribution_stats(result: dict[str, Any], candidates: Sequence[str]) -> dic
 
 
 CSV_HEADER = ["section", "name", "min", "max", "pool", "panel", "value"]
+# the column and row names in the viewer's language (msgids; English as before)
+CSV_HEADER_TEXT = [
+    N_("section"),
+    N_("name"),
+    N_("min"),
+    N_("max"),
+    N_("pool"),
+    N_("panel"),
+    N_("value"),
+]
+CSV_SECTIONS = {
+    "summary": N_("summary"),
+    "probability": N_("chance"),
+    "quota": N_("quota"),
+    "histogram": N_("histogram"),
+    "draw": N_("draw"),
+}
+CSV_NAMES = {
+    "pool_size": N_("signed up"),
+    "panel_size": N_("drawn"),
+    "panels": N_("compositions in the list"),
+    "algorithm": N_("method"),
+    "version": N_("software version"),
+    "seed_rule": N_("rule for the draw"),
+    "gini": N_("Gini coefficient"),
+    "method": N_("computation"),
+    "solver": N_("solver"),
+    "seed": N_("numbers drawn in public"),
+    "seed_normalised": N_("the numbers as text"),
+    "seed_sha256": N_("fingerprint of the text (SHA-256)"),
+    "index": N_("composition drawn"),
+    "lottery_sha256": N_("fingerprint of the list (SHA-256)"),
+    "kept": N_("stayed"),
+    "new": N_("newly drawn"),
+    "optimal": N_("fair chance"),
+    "lottery": N_("share of the list"),
+    "min": N_("lowest"),
+    "median": N_("median"),
+    "max": N_("highest"),
+    "mean": N_("average"),
+}
 
 
-def audit_csv(audit: dict[str, Any]) -> str:
-    """One long table: the summary, the quotas, the histogram and every draw."""
+def audit_csv(audit: dict[str, Any], gettext: Callable[[str], str] = str) -> str:
+    """One long table: the summary, the quotas, the histogram and every draw.
+
+    ``gettext`` translates the header, the sections and the row names (the web export is in
+    the viewer's language); numbers, ids and fingerprints are written as they are.
+    """
     out = io.StringIO()
     writer = exports.writer(out, lineterminator="\n")
-    writer.writerow(CSV_HEADER)
+    writer.writerow([gettext(h) for h in CSV_HEADER_TEXT])
 
     def put(section: str, name: str, value: Any = "", **counts: Any) -> None:
         row = [counts.get(k, "") for k in ("min", "max", "pool", "panel")]
-        writer.writerow([section, name, *row, value])
+        writer.writerow([gettext(CSV_SECTIONS[section]), name, *row, value])
+
+    def say(key: str) -> str:
+        return gettext(CSV_NAMES[key])
 
     for key in ("pool_size", "panel_size", "panels", "algorithm", "version", "seed_rule"):
-        put("summary", key, audit.get(key, ""))
+        put("summary", say(key), audit.get(key, ""))
     dist = audit.get("distribution") or {}
     for kind in ("optimal", "lottery"):
         for stat, number in (dist.get(kind) or {}).items():
-            put("probability", f"{kind}_{stat}", f"{number:.6f}")
+            put("probability", f"{say(kind)}: {say(stat)}", f"{number:.6f}")
     if dist:
-        put("probability", "gini", f"{dist['gini']:.6f}")
-        put("probability", "method", dist["method"])
-        put("probability", "solver", dist["solver"])
+        put("probability", say("gini"), f"{dist['gini']:.6f}")
+        put("probability", say("method"), dist["method"])
+        put("probability", say("solver"), dist["solver"])
     for q in audit.get("quotas", []):
         counts = {k: q[k] for k in ("min", "max", "pool", "panel")}
         put("quota", f"{q['feature']}={q['value']}", "", **counts)
     for b in dist.get("histogram", []):
         put("histogram", f"{b['from']:.6f}-{b['to']:.6f}", b["count"])
     for d in audit.get("draws", []):
-        name = f"round {d['round']}"
+        name = gettext(CSV_DRAW) % {"n": d["round"]}
         for key in ("seed", "seed_normalised", "seed_sha256", "index", "panels", "lottery_sha256"):
-            put("draw", f"{name} {key}", d.get(key, ""))
-        put("draw", f"{name} kept", d.get("kept", 0))
-        put("draw", f"{name} new", d.get("new", 0))
+            put("draw", f"{name}: {say(key)}", d.get(key, ""))
+        put("draw", f"{name}: {say('kept')}", d.get("kept", 0))
+        put("draw", f"{name}: {say('new')}", d.get("new", 0))
     return out.getvalue()
+
+
+CSV_DRAW = N_("draw %(n)s")

@@ -10,7 +10,7 @@ by its line (header = line 1); a file with any bad row raises :class:`CsvError`.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -188,13 +188,26 @@ def pool_rows(pool: dict[str, Any]) -> dict[str, dict[str, str]]:
     return {r[pid_column]: r for r in rows}
 
 
-def contact_csv(pool: dict[str, Any], panel: Sequence[str], replacements: Sequence[str]) -> str:
-    """Every uploaded column for the panel's people, with a role: selected or replacement."""
+ROLE = N_("role")
+SELECTED = N_("selected")
+REPLACEMENT = N_("replacement")
+
+
+def contact_csv(
+    pool: dict[str, Any],
+    panel: Sequence[str],
+    replacements: Sequence[str],
+    gettext: Callable[[str], str] = str,
+) -> str:
+    """Every uploaded column for the panel's people, with a role: selected or replacement.
+
+    ``gettext`` puts the role column in the viewer's language; the uploaded columns keep the
+    organiser's own names."""
     rows = pool_rows(pool)
     out = io.StringIO()
     writer = exports.writer(out, lineterminator="\n")
-    writer.writerow(["role", *pool["columns"]])
+    writer.writerow([gettext(ROLE), *pool["columns"]])
     for pid in panel:
-        role = "replacement" if pid in replacements else "selected"
+        role = gettext(REPLACEMENT if pid in replacements else SELECTED)
         writer.writerow([role, *(rows[pid][c] for c in pool["columns"])])
     return out.getvalue()

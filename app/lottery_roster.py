@@ -8,7 +8,7 @@ is deactivated, whoever joined is added.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 from sqlmodel import Session, select
@@ -94,8 +94,8 @@ def purge_expired(db: Session) -> int:
     return count
 
 
-def export_csv(lottery: Lottery) -> str:
+def export_csv(lottery: Lottery, gettext: Callable[[str], str] = str) -> str:
     """The organiser's contact list: the drawn panel's personal data, replacements marked."""
     if lottery.pool is None or not lottery.panel:
         raise LotteryError("deleted")
-    return contact_csv(lottery.pool, lottery.panel, lottery.replacements)
+    return contact_csv(lottery.pool, lottery.panel, lottery.replacements, gettext)

@@ -6,6 +6,7 @@ goes to a worker thread (``app.lottery_flow``) and the page polls its progress w
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
@@ -17,8 +18,15 @@ from starlette.routing import Route
 
 from app import lottery_flow as flow
 from app import lottery_roster as roster
-from app.auth import assembly_by_code, form_value, get_assembly, require_facilitator
+from app.auth import (
+    assembly_by_code,
+    form_value,
+    get_assembly,
+    request_language,
+    require_facilitator,
+)
 from app.csvfiles import CsvError
+from app.i18n import translations
 from app.lottery_audit import audit_csv
 from app.lottery_files import display_name, pool_rows
 from app.models_lottery import Lottery
@@ -221,7 +229,7 @@ def export(request: Request) -> Response:
     with request.app.state.db() as db:
         lottery = _organiser_lottery(request, db)
     try:
-        text = roster.export_csv(lottery)
+        text = roster.export_csv(lottery, translations(request_language(request)).gettext)
     except flow.LotteryError:
         raise HTTPException(410, "The pool's personal data has been deleted") from None
     return _download(text, f"lottery-{lottery.id}-contacts.csv", "text/csv; charset=utf-8")
@@ -243,9 +251,17 @@ def _audit_response(
     if lottery is None or lottery.audit is None:
         raise HTTPException(404, "No draw yet")
     if csv:
-        return _download(audit_csv(lottery.audit), "lottery-audit.csv", "text/csv; charset=utf-8")
+        text = audit_csv(lottery.audit, translations(request_language(request)).gettext)
+        return _download(text, "lottery-audit.csv", "text/csv; charset=utf-8")
+    first = next((d for d in lottery.audit.get("draws", []) if d.get("round") == 1), {})
+    drawn_on = datetime.fromisoformat(first["at"]) if first.get("at") else None
     return render_page(
-        request, "lottery_audit.html", assembly=assembly, lottery=lottery, audit=lottery.audit
+        request,
+        "lottery_audit.html",
+        assembly=assembly,
+        lottery=lottery,
+        audit=lottery.audit,
+        drawn_on=drawn_on,
     )
 
 

@@ -17,7 +17,7 @@ from starlette.responses import HTMLResponse
 
 from app import __version__
 from app.formats import FORMAT_FILTERS
-from app.i18n import LANGUAGE_NAMES, translations
+from app.i18n import LANGUAGE_NAMES, attribute_label, translate, translations
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -43,6 +43,22 @@ environment = Environment(
 )
 environment.globals.update(scripts=SCRIPTS, version=__version__, language_names=LANGUAGE_NAMES)
 environment.filters.update(FORMAT_FILTERS)
+
+
+@pass_context
+def _translate(context: Any, text: Any) -> str:
+    """``{{ problem|tr }}``: a validation Message (or English msgid) in the render's language."""
+    return translate(text, str(context.get("lang", "da")))
+
+
+@pass_context
+def _attribute_label(context: Any, name: str) -> str:
+    """``{{ "gender"|attr_label }}`` → "Køn": a member attribute's or quota's display label."""
+    return attribute_label(name, str(context.get("lang", "da")))
+
+
+environment.filters["tr"] = _translate
+environment.filters["attr_label"] = _attribute_label
 
 
 environment.newstyle_gettext = True  # type: ignore[attr-defined]

@@ -25,10 +25,12 @@ from app import (
     pages_runsheet,
     pages_themes,
 )
-from app.auth import CSRFMiddleware
+from app.auth import CSRFMiddleware, request_language
 from app.config import Settings, load_settings
 from app.db import make_engine, session_scope
+from app.i18n import is_translated, translate
 from app.templating import TEMPLATES, render_page
+from facilitation.messages import N_
 
 STATIC = TEMPLATES.parent / "static"
 CSP = (
@@ -64,13 +66,41 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+# Every HTTPException detail raised in app/ (English msgids, translated for the viewer by
+# http_error; tests/app/test_danish.py fails on a detail missing here), and Starlette's own.
+ERROR_DETAILS = (
+    N_("Not Found"),
+    N_("Method Not Allowed"),
+    N_("Facilitator login required"),
+    N_("No such assembly"),
+    N_("This projector link is not valid"),
+    N_("No lottery"),
+    N_("The pool's personal data has been deleted"),
+    N_("No computed lottery"),
+    N_("No draw yet"),
+    N_("No confirmed draw"),
+    N_("Join the assembly first"),
+    N_("Drafting is not open to your table"),
+)
+
+
+def error_detail(detail: str, lang: str) -> str:
+    """The detail in the viewer's language; empty if it has no translation (never English)."""
+    return translate(detail, lang) if detail and is_translated(detail, lang) else ""
+
+
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if exc.status_code in (301, 302, 303, 307):
         return Response(status_code=exc.status_code, headers=exc.headers)
+    detail = error_detail(str(exc.detail), request_language(request))
     if "text/html" in request.headers.get("accept", ""):
-        return render_page(request, "error.html", status_code=exc.status_code, exc=exc)
-    return PlainTextResponse(str(exc.detail), status_code=exc.status_code)
+        return render_page(
+            request, "error.html", status_code=exc.status_code, exc=exc, detail=detail
+        )
+    if not detail:
+        detail = translate("Something went wrong", request_language(request))
+    return PlainTextResponse(detail, status_code=exc.status_code)
 
 
 def create_app(settings: Settings | None = None) -> Starlette:

@@ -60,12 +60,13 @@ def obvious_conflicts(inst: Instance) -> list[str]:
     for i, (q, rows) in enumerate(zip(inst.quotas, inst.quota_rows, strict=True)):
         already = inst.already_counts[i]
         free = sum(inst.classes[c].upper for c in rows)
+        quota = f"{q.feature}={q.value}"
         if free + already < q.min:
             out.append(
                 N_(
                     "%(quota)s: min %(min)s but only %(n)s people with this value "
                     "can be on the panel",
-                    quota=f"{q.feature}={q.value}",
+                    quota=quota,
                     min=q.min,
                     n=free + already,
                 )
@@ -74,7 +75,7 @@ def obvious_conflicts(inst: Instance) -> list[str]:
             out.append(
                 N_(
                     "%(quota)s: %(n)s already selected but max %(max)s",
-                    quota=f"{q.feature}={q.value}",
+                    quota=quota,
                     n=already,
                     max=q.max,
                 )

@@ -129,8 +129,8 @@ def test_upload_run_draw_confirm_makes_a_roster_and_deletes_the_pool(
     assert 'id="feasible"' in html and "leaning" in html
     html = run(client, base)
     assert 'id="floor"' in html
-    floor = re.search(r'id="floor">([\d.]+) %', html)
-    assert floor and float(floor.group(1)) == pytest.approx(10.0, abs=0.01)
+    floor = re.search(r'id="floor">([\d,]+) %', html)  # Danish: "10,00 %"
+    assert floor and float(floor.group(1).replace(",", ".")) == pytest.approx(10.0, abs=0.01)
     # a seed is required, then the draw follows the published rule
     assert post(client, base, "draw", seed="   ").status_code == 400
     assert post(client, base, "draw", seed=SEED).status_code == 303
@@ -160,7 +160,7 @@ def test_upload_run_draw_confirm_makes_a_roster_and_deletes_the_pool(
     assert 'id="deleted"' in html
     # the audit report: aggregates only, public once confirmed
     audit = client.get(base + "/audit").text
-    assert "10.00 %" in audit and SEED in audit
+    assert "10,00 %" in audit and SEED in audit
     assert "Navn" not in audit and "secret" not in audit and "Efter" not in audit
     code = re.search(r'href="/a/([^/"]+)/lottery"', html).group(1)  # type: ignore[union-attr]
     anonymous = TestClient(client.app, base_url=ORIGIN)
@@ -168,8 +168,11 @@ def test_upload_run_draw_confirm_makes_a_roster_and_deletes_the_pool(
     assert public.status_code == 200 and "SHA-256" in public.text
     assert not any(f"<td>{pid}</td>" in public.text for pid in panel)
     table = anonymous.get(f"/a/{code}/lottery.csv").text
-    assert table.startswith("section,name,min,max,pool,panel,value")
-    assert "quota,gender=female,9,20,100," in table or "quota,gender=female,9,20," in table
+    # the web export is in the viewer's language (Danish here)
+    assert table.startswith("afsnit,navn,min.,maks.,tilmeldte,udtrukket,værdi")
+    assert "kvote,gender=female,9,20,100," in table or "kvote,gender=female,9,20," in table
+    english = anonymous.get(f"/a/{code}/lottery.csv", headers={"accept-language": "en"}).text
+    assert english.startswith("section,name,min,max,pool,panel,value")
     assert "Navn" not in table
 
 
@@ -186,13 +189,13 @@ def test_malformed_csv_is_rejected_with_row_numbers_and_nothing_stored(
     people_data = ("\n".join(lines) + "\n").encode()
     response = upload(client, base, people_data, (DATA / "quotas.csv").read_bytes())
     assert response.status_code == 400
-    assert "line 5: duplicate id &#39;p1&#39; (first on line 3)" in response.text
-    assert "line 7: gender=&#39;femme&#39; is not in the quotas" in response.text
+    assert "linje 5: id »p1« står to gange (første gang i linje 3)" in response.text
+    assert "linje 7: gender=»femme« findes ikke i kvoterne" in response.text
     bad_quotas = b"feature,value,min,max\ngender,female,9,x\ngender,male,12,3\n"
     response = upload(client, base, pool_csv(), bad_quotas)
     assert response.status_code == 400
-    assert "quotas: line 2: max &#39;x&#39; is not a whole number" in response.text
-    assert "quotas: line 3: min 12 is above max 3" in response.text
+    assert "kvoter: linje 2: max »x« er ikke et helt tal" in response.text
+    assert "kvoter: linje 3: min 12 er større end max 3" in response.text
     for size in ("0", "", "x"):
         response = upload(
             client, base, pool_csv(), (DATA / "quotas.csv").read_bytes(), panel_size=size
@@ -211,7 +214,7 @@ def test_infeasible_quotas_are_reported_before_running(facilitator_client: TestC
     assert upload(client, base, pool_csv(), tight).status_code == 303
     html = client.get(base).text
     assert 'id="infeasible"' in html and "gender=female" in html
-    assert "lower the min of gender" in html
+    assert "sænk minimum for Køn = female" in html
     assert "/run" not in html
 
 
@@ -231,7 +234,7 @@ def test_replacements_keep_the_others_and_the_quotas(facilitator_client: TestCli
     )
     assert response.status_code == 303
     html = run(client, base)
-    assert "Erstatningsrunde 1" in html  # the UI is Danish by default
+    assert "Afløsere, lodtrækning 1" in html  # the UI is Danish by default
     assert post(client, base, "draw", seed="7.8./").status_code == 303
     html = client.get(base).text
     new_panel = re.findall(r'name="dropout" value="([^"]+)"', html)
@@ -239,7 +242,7 @@ def test_replacements_keep_the_others_and_the_quotas(facilitator_client: TestCli
     assert not set(dropouts) & set(new_panel)
     assert not check_panel(new_panel, people(), quotas(), 20)
     export = client.get(base + "/contacts.csv").text
-    assert export.count("replacement,") == 3
+    assert export.count("afløser,") == 3  # the role column in the viewer's language
 
 
 def test_anonymous_and_participants_are_refused(client: TestClient, demo) -> None:  # type: ignore[no-untyped-def]
@@ -298,7 +301,7 @@ def test_retention_keeps_the_pool_until_deleted(facilitator_client: TestClient, 
     assert f"<td>{joined}</td>" in console
     left_row = re.search(rf'<tr id="member-\d+" class="([^"]*)">\s*<td>{panel[0]}</td>', console)
     assert left_row and left_row.group(1) == "inactive"
-    assert "Erstatninger, runde 1" in client.get(base + "/audit").text
+    assert "Afløsere, lodtrækning 1" in client.get(base + "/audit").text
     assert "secret" in db_dump(settings)
     assert post(client, base, "delete").status_code == 303
     assert "secret" not in db_dump(settings)
