@@ -14,27 +14,38 @@ from starlette.routing import Route
 
 from app import agenda, exports
 from app.actions import ActionError
-from app.auth import form_value, get_assembly, require_facilitator
+from app.auth import form_value, get_assembly, request_language, require_facilitator
+from app.i18n import translations
 from app.models import AgendaItem, AssemblySession, Facilitator, Member, Note, SeatingRound
 from app.templating import render_page
 from app.web_helpers import facilitator_action, redirect
+from facilitation.messages import N_
 
+# the column names are msgids: the export's header is in the viewer's language
 EXPORT_COLUMNS = (
-    "id",
-    "session",
-    "round",
-    "table",
-    "phase",
-    "kind",
-    "text",
-    "created",
-    "late",
-    "entered_on_behalf",
-    "hidden",
-    "withdrawn",
-    "approved",
-    "original_text",
+    N_("id"),
+    N_("session"),
+    N_("round"),
+    N_("table"),
+    N_("phase"),
+    N_("kind"),
+    N_("text"),
+    N_("created"),
+    N_("late"),
+    N_("entered_on_behalf"),
+    N_("hidden"),
+    N_("withdrawn"),
+    N_("approved"),
+    N_("original_text"),
 )
+# a note's kind as the export names it, in the viewer's language
+KIND_WORDS = {
+    "value": N_("value"),
+    "theme": N_("theme"),
+    "solution": N_("solution"),
+    "free": N_("other"),
+}
+ON_BEHALF = N_("%(typist)s for %(name)s")
 
 
 def _item_fields(form: Any) -> dict[str, Any]:
@@ -108,7 +119,8 @@ def notes_csv(request: Request) -> Response:
     assembly_id = int(request.path_params["assembly_id"])
     buffer = io.StringIO()
     writer = exports.writer(buffer)
-    writer.writerow(EXPORT_COLUMNS)
+    gettext = translations(request_language(request)).gettext
+    writer.writerow([gettext(c) for c in EXPORT_COLUMNS])
     with request.app.state.db() as db:
         require_facilitator(request, db)
         get_assembly(db, assembly_id)
@@ -136,7 +148,8 @@ def notes_csv(request: Request) -> Response:
             session = sessions.get(item.session_id) if item else None
             on_behalf = ""
             if n.entered_by:
-                on_behalf = f"{typists.get(n.entered_by, '')} for {names.get(n.member_id, '-')}"
+                typist, name = typists.get(n.entered_by, ""), names.get(n.member_id, "-")
+                on_behalf = gettext(ON_BEHALF) % {"typist": typist, "name": name}
             writer.writerow(
                 [
                     n.id,
@@ -144,7 +157,7 @@ def notes_csv(request: Request) -> Response:
                     rounds.get(n.round_id, ""),
                     n.table_no or "",
                     item.title if item else "",
-                    n.kind,
+                    gettext(KIND_WORDS[n.kind]) if n.kind in KIND_WORDS else n.kind,
                     n.text,
                     n.created_at.isoformat(timespec="seconds"),
                     int(n.late),

@@ -17,25 +17,38 @@ from app import exports
 from app.models import AgendaItem, Facilitator, Member, Note, SeatingRound
 from app.models_themes import Draft, DraftSource, Theme, ThemeNote
 from app.themes_drafts import Kin, ancestors, descendants, drafts_of
+from facilitation.messages import N_
 
+# the column names are msgids: the export's header is in the viewer's language
 CSV_COLUMNS = (
-    "draft_id",
-    "draft_title",
-    "draft_status",
-    "draft_version",
-    "draft_text",
-    "draft_rationale",
-    "came_from",
-    "theme",
-    "theme_confirmed",
-    "note_id",
-    "note_text",
-    "phase",
-    "round",
-    "table",
-    "kind",
-    "typed_on_behalf",
+    N_("draft_id"),
+    N_("draft_title"),
+    N_("draft_status"),
+    N_("draft_version"),
+    N_("draft_text"),
+    N_("draft_rationale"),
+    N_("came_from"),
+    N_("theme"),
+    N_("theme_confirmed"),
+    N_("note_id"),
+    N_("note_text"),
+    N_("phase"),
+    N_("round"),
+    N_("table"),
+    N_("kind"),
+    N_("typed_on_behalf"),
 )
+# words in the cells (a draft's status, a note's kind), translated with the header
+CSV_WORDS = {
+    "active": N_("active"),
+    "merged": N_("merged"),
+    "split": N_("split"),
+    "value": N_("value"),
+    "theme": N_("theme"),
+    "solution": N_("solution"),
+    "free": N_("other"),
+}
+STATUS_COLUMN, KIND_COLUMN = CSV_COLUMNS.index("draft_status"), CSV_COLUMNS.index("kind")
 
 
 @dataclass(frozen=True)
@@ -219,11 +232,17 @@ def export_rows(db: Session, assembly_id: int) -> list[list[object]]:
     return rows
 
 
-def export_csv(db: Session, assembly_id: int) -> str:
+def export_csv(db: Session, assembly_id: int, gettext: Callable[[str], str] = str) -> str:
+    """The drafts and their sources as CSV; ``gettext``: header and words in the viewer's
+    language (names, texts and numbers as they are)."""
     buffer = io.StringIO()
     writer = exports.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    writer.writerows(export_rows(db, assembly_id))
+    writer.writerow([gettext(c) for c in CSV_COLUMNS])
+    for row in export_rows(db, assembly_id):
+        for i in (STATUS_COLUMN, KIND_COLUMN):
+            word = CSV_WORDS.get(str(row[i]))
+            row[i] = gettext(word) if word else row[i]
+        writer.writerow(row)
     return buffer.getvalue()
 
 
