@@ -110,7 +110,11 @@ class DraftFeedback(SQLModel, table=True):
     kind: str = Field(max_length=10, description="proposal | comment | support | object")
     text: str = Field(default="", max_length=10000)
     version: int = Field(description="The draft version it was about")
-    status: str = Field(default="open", max_length=10, description="open | folded | dismissed")
+    status: str = Field(
+        default="open",
+        max_length=10,
+        description="open | folded | dismissed | withdrawn (a member took their support back)",
+    )
     created_at: datetime
 
 

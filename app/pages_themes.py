@@ -1,6 +1,8 @@
 """The facilitator's theme board: a phase's notes with the engine's suggestions, themes made,
-renamed, merged and split, notes moved (by drag or by a "move to…" select), undo, and the
-room's confirmation through the spotlight. Every form posts to one action route per phase."""
+renamed, merged and split, notes chosen and moved together (by dragging, with a mouse or a
+finger, or with the toolbar's "move to theme" select), undo, and the room's confirmation
+through the spotlight. Every form posts to one action route per phase; every action writes a
+``board`` event, and every open board of the phase fetches itself again (static/js/board.js)."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from app.agenda import do_spotlight
 from app.auth import form_value, get_assembly, require_facilitator
 from app.events import LoggedEvent
 from app.models import Assembly, Facilitator, Note
-from app.pages_themes_common import act, ask_text, int_list, int_or_none
+from app.pages_themes_common import act, ask_text, int_list, int_or_none, last_seq
 from app.templating import render_page
 from app.themes_provenance import note_trail
 from app.themes_read import load_board, phase_items, phase_notes
@@ -45,6 +47,7 @@ def board_page(request: Request) -> Response:
             except ActionError as exc:
                 raise HTTPException(404) from exc
         spotlight = assembly.spotlight or {}
+        seq = last_seq(db, assembly_id)
     return render_page(
         request,
         "f/themes.html",
@@ -54,6 +57,7 @@ def board_page(request: Request) -> Response:
         board=board,
         spotlight_ref=spotlight.get("ref") if spotlight.get("kind") == "theme" else None,
         error=request.query_params.get("error", ""),
+        seq=seq,
     )
 
 
@@ -95,6 +99,15 @@ async def board_action(request: Request) -> Response:
             themes.merge_themes(db, assembly, theme_id, target, me)
         elif action == "split" and theme_id is not None:
             themes.split_theme(db, assembly, theme_id, int_list(form, "note_ids"), name, me)
+        elif action == "move":  # the toolbar or a drop: the chosen notes into one theme
+            chosen = int_list(form, "note_ids")
+            if not chosen:
+                raise ActionError("none_chosen")
+            if theme_id is None and form.get("theme_id") != "out":
+                raise ActionError("no_target")
+            themes.place_notes(db, assembly, item_id, chosen, theme_id, me)
+        elif action == "newfrom":
+            themes.theme_from_notes(db, assembly, item_id, int_list(form, "note_ids"), name, me)
         elif action in ("place", "accept") and note_id is not None:
             _check_phase(db, note_id, item_id)
             themes.place_note(db, assembly, note_id, theme_id, me, action)

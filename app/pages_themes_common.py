@@ -6,14 +6,14 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 
 from app.actions import ActionError
 from app.auth import request_language
-from app.events import LoggedEvent
+from app.events import LoggedEvent, events_after
 from app.i18n import translations
 from app.models import Assembly, Facilitator
 from app.snapshot import drafting_event, drafting_tables
@@ -39,16 +39,34 @@ def with_error(url: str, code: str) -> str:
     return f"{base}{joiner}{urlencode({'error': code})}" + (f"#{anchor}" if anchor else "")
 
 
+def last_seq(db: Session, assembly_id: int) -> int:
+    return int(db.exec(select(Assembly.last_seq).where(Assembly.id == assembly_id)).one())
+
+
+def written_since(
+    db: Session, assembly_id: int, seq: int, returned: list[LoggedEvent]
+) -> list[LoggedEvent]:
+    """Every event this transaction wrote after ``seq`` (the board's and drafts' own events are
+    recorded deep inside the actions), together with those the action returned."""
+    db.flush()
+    found = {e.seq: e for e in events_after(db, assembly_id, seq)}
+    found.update({e.seq: e for e in returned})
+    return [found[s] for s in sorted(found)]
+
+
 async def act(request: Request, work: Work, back: str) -> Response:
-    """Run a board or draft action, ring the hub, go back to ``back``. A change in which tables
-    may work on drafts is told to their phones (a ``drafting`` event)."""
+    """Run a board or draft action, ring the hub with every event it wrote (``board``,
+    ``drafts``, ``spotlight``…), go back to ``back``. A change in which tables may work on
+    drafts is told to their phones (a ``drafting`` event)."""
 
     def with_drafting(db: Session, assembly: Assembly, me: Facilitator) -> list[LoggedEvent]:
         assert assembly.id is not None
+        seq = last_seq(db, assembly.id)
         before = drafting_tables(db, assembly.id)
         events = work(db, assembly, me) or []
         db.flush()
-        return [*events, *drafting_event(db, assembly.id, before)]
+        events = [*events, *drafting_event(db, assembly.id, before)]
+        return written_since(db, assembly.id, seq, events)
 
     try:
         await facilitator_action(request, with_drafting)

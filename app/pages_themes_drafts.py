@@ -17,7 +17,7 @@ from app.auth import form_value, get_assembly, request_language, require_facilit
 from app.events import LoggedEvent
 from app.i18n import translations
 from app.models import Assembly, Facilitator
-from app.pages_themes_common import act, ask_text, int_list, int_or_none
+from app.pages_themes_common import act, ask_text, int_list, int_or_none, last_seq
 from app.snapshot import published_round, seating_of
 from app.templating import render_page
 from app.themes_diff import version_diff
@@ -33,10 +33,15 @@ def drafts_page(request: Request) -> Response:
         phases = [(p, themes_of(db, p.id or 0)) for p in phase_items(db, assembly_id)]
         all_drafts = drafts.drafts_of(db, assembly_id)
         tallies = {
-            d.id: Counter(f.kind for f in drafts.feedback_of(db, d.id or 0) if f.status == "open")
+            d.id: Counter(
+                f.kind
+                for f in drafts.feedback_of(db, d.id or 0)
+                if f.status == "open" and (f.kind != "support" or f.version == d.version)
+            )
             for d in all_drafts
             if d.status == "active"
         }
+        seq = last_seq(db, assembly_id)
     return render_page(
         request,
         "f/drafts.html",
@@ -46,6 +51,7 @@ def drafts_page(request: Request) -> Response:
         closed=[d for d in all_drafts if d.status != "active"],
         tallies=tallies,
         error=request.query_params.get("error", ""),
+        seq=seq,
     )
 
 
@@ -96,6 +102,12 @@ def draft_page(request: Request) -> Response:
         tables = seating_of(db, round_).tables if round_ is not None else []
         provenance = draft_provenance(db, draft)
         feedback = drafts.feedback_of(db, draft_id)
+        seq = last_seq(db, assembly_id)
+    support = Counter(
+        f.table_no
+        for f in feedback
+        if f.kind == "support" and f.status == "open" and f.version == draft.version
+    )
     return render_page(
         request,
         "f/drafts_one.html",
@@ -107,8 +119,10 @@ def draft_page(request: Request) -> Response:
         diff=diff,
         tables=tables,
         provenance=provenance,
-        feedback=feedback,
+        feedback=[f for f in feedback if f.kind != "support"],
+        support=sorted(support.items(), key=lambda kv: kv[0] or 0),
         error=request.query_params.get("error", ""),
+        seq=seq,
     )
 
 
@@ -189,11 +203,11 @@ def export(request: Request) -> Response:
     with request.app.state.db() as db:
         require_facilitator(request, db)
         assembly = get_assembly(db, assembly_id)
+        gettext = translations(request_language(request)).gettext
         if fmt == "csv":
-            body = export_csv(db, assembly_id).encode("utf-8-sig")
+            body = export_csv(db, assembly_id, gettext).encode("utf-8-sig")
             media = "text/csv; charset=utf-8"
         else:
-            gettext = translations(request_language(request)).gettext
             body = export_markdown(db, assembly_id, assembly.name, gettext).encode("utf-8")
             media = "text/markdown; charset=utf-8"
     name = f"drafts-{assembly_id}.{fmt}"

@@ -1,5 +1,7 @@
 """Tables working on drafts from their phones: read the drafts the facilitator opened to the
-table, with where they came from (no names), and propose wording, comment, support or object."""
+table, with where they came from (no names), and propose wording, comment or say they disagree;
+each member backs a draft up with one tap and takes it back with another. Every change writes a
+``drafts`` event, so the facilitator's drafts pages show it at once."""
 
 from __future__ import annotations
 
@@ -12,8 +14,9 @@ from starlette.routing import Route
 from app import themes_drafts as drafts
 from app.actions import ActionError
 from app.auth import current_member, form_value
+from app.events import LoggedEvent
 from app.models import Assembly, Note
-from app.pages_themes_common import with_error
+from app.pages_themes_common import int_or_none, last_seq, with_error, written_since
 from app.templating import render_page
 from app.themes_provenance import draft_provenance, note_trail, visible
 from app.web_helpers import in_db, redirect
@@ -40,10 +43,16 @@ def phone_drafts(request: Request) -> Response:
         cards = [
             (
                 draft_provenance(db, d),
-                [f for f in drafts.feedback_of(db, d.id or 0) if f.table_no == table_no],
+                [
+                    f
+                    for f in drafts.feedback_of(db, d.id or 0)
+                    if f.table_no == table_no and f.kind != "support"
+                ],
+                drafts.my_support(db, member.id, d) is not None,
             )
             for d in mine
         ]
+    sent_to = int_or_none(request.query_params.get("d"))
     return render_page(
         request,
         "p/drafts.html",
@@ -53,6 +62,8 @@ def phone_drafts(request: Request) -> Response:
         trails=trails,
         error=request.query_params.get("error", ""),
         sent=request.query_params.get("sent", ""),
+        sent_to=sent_to if sent_to in {p.draft.id for p, _s, _b in cards} else None,
+        at=request.query_params.get("at", ""),
     )
 
 
@@ -61,28 +72,36 @@ async def phone_feedback(request: Request) -> Response:
     form = await request.form()
     kind = form_value(form, "kind", 10)
     text = form_value(form, "text", drafts.MAX_TEXT)
+    on = form_value(form, "on", 1) != "0"
 
-    def work(db: Session) -> str:
+    def work(db: Session) -> tuple[str, list[LoggedEvent]]:
         member = current_member(request, db)
         if member is None:
             raise HTTPException(403, "Join the assembly first")
+        seq = last_seq(db, member.assembly_id)
         try:
-            drafts.add_feedback(db, member, draft_id, kind, text)
+            if kind == "support":
+                drafts.set_support(db, member, draft_id, on)
+            else:
+                drafts.add_feedback(db, member, draft_id, kind, text)
         except ActionError as exc:
             if exc.code == "not_allowed":
                 raise HTTPException(403, "Drafting is not open to your table") from exc
-            return exc.code
-        return ""
+            return exc.code, []
+        return "", written_since(db, member.assembly_id, seq, [])
 
     try:
-        error = await in_db(request, work, write=True)
+        error, events = await in_db(request, work, write=True)
     except HTTPException as exc:
         if exc.status_code != 403 or "hx-request" not in request.headers:
             raise
-        error = "not_allowed"  # htmx shows no error pages: say it on the page instead
+        error, events = "not_allowed", []  # htmx shows no error pages: say it on the page
+    await request.app.state.hub.ring(events)
+    at = "support" if kind == "support" else "fb"
     if error:
-        return redirect(with_error(f"/p/drafts#d-{draft_id}", error))
-    return redirect(f"/p/drafts?sent={kind}#d-{draft_id}")
+        return redirect(with_error(f"/p/drafts?d={draft_id}&at={at}#{at}-{draft_id}", error))
+    sent = kind if kind != "support" else ("support" if on else "unsupport")
+    return redirect(f"/p/drafts?sent={sent}&d={draft_id}#{at}-{draft_id}")
 
 
 routes = [

@@ -4,6 +4,8 @@ rejected, the room's confirmation, and undo.
 Each action runs in the caller's transaction and logs one ``BoardAction`` whose ``undo`` list
 holds the steps that reverse it (applied last to first). Nothing is deleted: a theme merged
 away or undone is archived, so the log and the drafts' sources keep pointing at something.
+Each logged action also writes a ``board`` event (facilitators only), so every open board
+of the phase fetches itself again.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from sqlmodel import Session, select
 from app.actions import ActionError
 from app.agenda import do_spotlight
 from app.clock import utcnow
-from app.events import LoggedEvent
+from app.events import LoggedEvent, record
 from app.models import Assembly, Facilitator, Note
 from app.models_themes import BoardAction, SuggestionRejection, Theme, ThemeNote
 from app.themes_read import phase_item, placements, themes_of
@@ -122,7 +124,15 @@ def _log(
     )
     db.add(action)
     db.flush()
+    board_event(db, assembly.id, item_id, kind)
     return action
+
+
+def board_event(db: Session, assembly_id: int, item_id: int | None, action: str) -> LoggedEvent:
+    """Tell the facilitators' boards that a phase's board changed (in the same transaction);
+    their pages fetch the board again. The room's state does not change."""
+    payload = {"item_id": item_id, "action": action}
+    return record(db, assembly_id, "board", payload, audience="facilitator")
 
 
 def _clean_name(db: Session, item_id: int, name: str, except_id: int | None = None) -> str:
@@ -305,6 +315,72 @@ def place_note(
             undo += _unconfirm(_theme(db, assembly, affected), db)
     summary = f"{note.text[:80]} → {target.name if target else '—'}"
     _log(db, assembly, note.item_id, facilitator, kind, summary, undo)
+
+
+def place_notes(
+    db: Session,
+    assembly: Assembly,
+    item_id: int,
+    note_ids: Iterable[int],
+    theme_id: int | None,
+    facilitator: Facilitator | None,
+) -> int:
+    """Move several notes of a phase into one theme (None: out of their themes) as one action,
+    undone in one step. Returns how many moved."""
+    item = phase_item(db, assembly, item_id)
+    assert item.id is not None
+    target = _theme(db, assembly, theme_id, item.id) if theme_id is not None else None
+    before = placements(db, item.id)
+    undo: list[Op] = []
+    touched: set[int] = set()
+    moved = []
+    for note_id in dict.fromkeys(note_ids):
+        note = _note(db, assembly, note_id)
+        if note.item_id != item.id:
+            raise ActionError("no_such_note")
+        if before.get(note_id) == theme_id:
+            continue
+        undo.append(_place(db, note_id, theme_id))
+        moved.append(note)
+        touched.update(t for t in (before.get(note_id), theme_id) if t is not None)
+    if not moved:
+        return 0
+    for affected in sorted(touched):
+        undo += _unconfirm(_theme(db, assembly, affected), db)
+    first = moved[0].text[:60] + (f" (+{len(moved) - 1})" if len(moved) > 1 else "")
+    summary = f"{first} → {target.name if target else '—'}"
+    _log(db, assembly, item.id, facilitator, "place", summary, undo)
+    return len(moved)
+
+
+def theme_from_notes(
+    db: Session,
+    assembly: Assembly,
+    item_id: int,
+    note_ids: Iterable[int],
+    name: str,
+    facilitator: Facilitator | None,
+) -> Theme:
+    """A new theme from chosen notes: when they all sit in one theme it is split off from it
+    (the old theme needs the room again); otherwise a new theme takes them from wherever."""
+    chosen = sorted(set(note_ids))
+    if not chosen:
+        raise ActionError("bad_split")
+    item = phase_item(db, assembly, item_id)
+    assert item.id is not None
+    where = placements(db, item.id)
+    homes = {where.get(n) for n in chosen}
+    if len(homes) == 1 and None not in homes:
+        return split_theme(db, assembly, int(homes.pop() or 0), chosen, name, facilitator)
+    theme, undo = _new_theme(db, assembly, item.id, name, [])
+    for note_id in chosen:
+        if _note(db, assembly, note_id).item_id != item.id:
+            raise ActionError("no_such_note")
+        undo.insert(0, _place(db, note_id, theme.id))
+    for old in sorted(h for h in homes if h is not None):
+        undo += _unconfirm(_theme(db, assembly, old), db)
+    _log(db, assembly, item.id, facilitator, "create", theme.name, undo)
+    return theme
 
 
 def reject_suggestion(

@@ -1,5 +1,6 @@
 """Draft recommendations: started from themes, every version kept, merged and split with their
-lineage, worked on by the tables the facilitator opened them to."""
+lineage, worked on by the tables the facilitator opened them to. Every change writes a
+``drafts`` event (facilitators only), so open drafts pages fetch the changed parts again."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlmodel import Session, select
 from app.actions import ActionError
 from app.agenda import do_spotlight
 from app.clock import utcnow
-from app.events import LoggedEvent
+from app.events import LoggedEvent, record
 from app.models import Assembly, Facilitator, Member
 from app.models_themes import (
     BoardAction,
@@ -30,7 +31,14 @@ MAX_TEXT = 10000
 FEEDBACK_KINDS = ("proposal", "comment", "support", "object")
 
 
+def drafts_event(db: Session, assembly_id: int, draft_id: int | None, action: str) -> LoggedEvent:
+    """Tell the facilitators' drafts pages that a draft changed; the room's state does not."""
+    payload = {"draft_id": draft_id, "action": action}
+    return record(db, assembly_id, "drafts", payload, audience="facilitator")
+
+
 def _log(db: Session, draft: Draft, facilitator: Facilitator | None, kind: str) -> None:
+    drafts_event(db, draft.assembly_id, draft.id, kind)
     db.add(
         BoardAction(
             assembly_id=draft.assembly_id,
@@ -333,14 +341,18 @@ def open_to(draft: Draft, table_no: int | None) -> bool:
 
 
 def add_feedback(db: Session, member: Member, draft_id: int, kind: str, text: str) -> DraftFeedback:
-    """A table's proposal, comment, support or objection; only on drafts opened to its table."""
+    """A table's proposal, comment or objection; only on drafts opened to its table. (Support
+    is a state per member, see ``set_support``.)"""
     draft = db.get(Draft, draft_id)
     table_no = member_table(db, member)
     if draft is None or draft.assembly_id != member.assembly_id or not open_to(draft, table_no):
         raise ActionError("not_allowed")
     text = text.strip().replace("\r\n", "\n")
-    if kind not in FEEDBACK_KINDS or len(text) > MAX_TEXT or (kind != "support" and not text):
+    if kind == "support":
+        return set_support(db, member, draft_id, True)
+    if kind not in FEEDBACK_KINDS or len(text) > MAX_TEXT or not text:
         raise ActionError("bad_feedback")
+    drafts_event(db, draft.assembly_id, draft.id, "feedback")
     feedback = DraftFeedback(
         draft_id=draft_id,
         member_id=member.id,
@@ -351,6 +363,53 @@ def add_feedback(db: Session, member: Member, draft_id: int, kind: str, text: st
         created_at=utcnow(),
     )
     db.add(feedback)
+    return feedback
+
+
+def my_support(db: Session, member_id: int | None, draft: Draft) -> DraftFeedback | None:
+    """The member's standing support of the draft's current version, if any."""
+    return db.exec(
+        select(DraftFeedback).where(
+            DraftFeedback.draft_id == draft.id,
+            DraftFeedback.member_id == member_id,
+            DraftFeedback.kind == "support",
+            DraftFeedback.version == draft.version,
+            DraftFeedback.status == "open",
+        )
+    ).first()
+
+
+def set_support(db: Session, member: Member, draft_id: int, on: bool) -> DraftFeedback:
+    """One support per member per version of a draft: ``on`` gives it, off takes it back.
+    Repeating the same request changes nothing (a double tap on a slow network)."""
+    draft = db.get(Draft, draft_id)
+    table_no = member_table(db, member)
+    if draft is None or draft.assembly_id != member.assembly_id or not open_to(draft, table_no):
+        raise ActionError("not_allowed")
+    current = my_support(db, member.id, draft)
+    if current is not None and not on:
+        current.status = "withdrawn"
+        db.add(current)
+        drafts_event(db, draft.assembly_id, draft.id, "support")
+        return current
+    if current is not None or not on:
+        return current or DraftFeedback(
+            draft_id=draft_id,
+            kind="support",
+            version=draft.version,
+            status="withdrawn",
+            created_at=utcnow(),
+        )
+    feedback = DraftFeedback(
+        draft_id=draft_id,
+        member_id=member.id,
+        table_no=table_no,
+        kind="support",
+        version=draft.version,
+        created_at=utcnow(),
+    )
+    db.add(feedback)
+    drafts_event(db, draft.assembly_id, draft.id, "support")
     return feedback
 
 
@@ -389,4 +448,5 @@ def settle_feedback(
         )
     feedback.status = "folded" if fold else "dismissed"
     db.add(feedback)
+    drafts_event(db, assembly.id or 0, draft.id, "settle")
     return version

@@ -11,6 +11,7 @@ whole view from the room state, and the phones' affected parts.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +38,8 @@ SERVER_KINDS = (
     "settings",
     "spotlight",
     "drafting",
+    "board",
+    "drafts",
 )
 STRUCTURAL = frozenset({"agenda", "seating", "settings", "spotlight"})
 
@@ -51,6 +54,7 @@ class Viewer:
     facilitator_id: int | None = None
     table_no: int | None = None  # a facilitator's table view
     nonce: str = ""  # the participant's join-link nonce when the socket opened
+    page: str = ""  # a facilitator's theme board ("board") or drafts pages ("drafts"), see below
 
 
 def cursor_fragment(seq: int) -> str:
@@ -152,8 +156,44 @@ def _context(state: RoomState, viewer: Viewer) -> dict[str, Any]:
     }
 
 
+# The theme board and the drafts pages render from the database (the grouping engine's
+# suggestions, versions, feedback), not from the room: their socket (``?page=board|drafts``) gets
+# a small signal naming what changed, and static/js/board.js fetches the affected parts of the
+# page again, keeping what the facilitator has chosen or is typing.
+PAGES = ("board", "drafts")
+_TOPIC = re.compile(r"\*|(board|drafts):(\d+|\*)")
+
+
+def page_topics(event_kind: str, payload: dict[str, Any], page: str) -> list[str] | None:
+    """What a board or drafts page must fetch again for an event; None: nothing."""
+    if page == "board":
+        if event_kind == "board":
+            return [f"board:{payload.get('item_id')}"]
+        if event_kind == "note_saved":
+            return [f"board:{payload['note'].get('item_id')}"]
+        if event_kind == "spotlight":
+            return ["board:*"]
+    if page == "drafts":
+        if event_kind == "drafts":
+            return ["drafts:*", f"drafts:{payload.get('draft_id')}"]
+        if event_kind in ("seating", "drafting"):
+            return ["drafts:*"]
+    return None
+
+
+def render_signal(seq: int, topics: list[str]) -> str:
+    """The signal to a board or drafts page (``#page-signal``), then the cursor."""
+    topic = " ".join(t for t in topics if _TOPIC.fullmatch(t))
+    return (
+        f'<div id="page-signal" hx-swap-oob="true" data-seq="{int(seq)}" '
+        f'data-topics="{topic}" hidden></div>' + cursor_fragment(seq)
+    )
+
+
 def render_snapshot(state: RoomState, viewer: Viewer) -> str:
     """The role's whole view, replacing ``#stage``, then the cursor."""
+    if viewer.page:
+        return render_signal(state.seq, ["*"])
     html = render_fragment(viewer.lang, f"live/stage_{viewer.role}.html", **_context(state, viewer))
     return html + cursor_fragment(state.seq)
 
@@ -172,6 +212,9 @@ def event_view_key(
     """
     if event.audience == "facilitator" and viewer.role != "facilitator":
         return None
+    if viewer.page:
+        topics = page_topics(event.kind, event.payload, viewer.page)
+        return None if topics is None else (event.seq, "page", viewer.page)
     if event.kind in STRUCTURAL:
         if viewer.role != "participant":
             return ("snapshot", viewer.role, viewer.lang, viewer.table_no)
@@ -200,6 +243,8 @@ def render_event(
 ) -> str:
     """The fragment that brings a viewer's page up to ``event.seq``. ``state`` (the room as
     of this event or later) is needed for structural events only."""
+    if viewer.page:
+        return render_signal(event.seq, page_topics(event.kind, event.payload, viewer.page) or [])
     if event.kind in STRUCTURAL and viewer.role != "participant":
         assert state is not None
         return render_snapshot(state, viewer)

@@ -378,6 +378,18 @@ def test_equivalence_events_applied_to_snapshot_give_the_next_snapshot(app, demo
     check(lambda db: open_draft(db, [2]))
     check(lambda db: open_draft(db, []))
 
+    # the theme board and the drafts write ``board`` / ``drafts`` events: the room does not change
+    from app import themes
+    from app import themes_drafts as drafts
+
+    def board(db):  # type: ignore[no-untyped-def]
+        theme = themes.create_theme(db, assembly(db), item_id(db, "value"), "Busser")
+        themes.place_notes(db, assembly(db), item_id(db, "value"), [note_id], theme.id, None)
+        drafts.start_draft(db, assembly(db), [theme.id], "", None)
+
+    check(board)
+    check(lambda db: themes.undo_last(db, assembly(db), item_id(db, "value"), None))
+
 
 def test_facilitator_sees_presence_live(app, demo, facilitator_client) -> None:
     member = demo["members"][2]
