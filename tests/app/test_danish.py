@@ -41,7 +41,7 @@ NOT_WORDS = [
     (r"\berstatning\w*", "a replacement is an 'afløser'"),
     (r"\bslægt\w*", "lineage is 'historik'"),
     (r"\bindsigelse\w*", "disagreement: 'er uenige'"),
-    (r"\bopbakning\b", "support: 'bakker op'"),
+    (r"%\(\w+\)s opbakning", "support with a number: '3 bakker op'"),
     (r"\boprindelse\b", "provenance is 'kilder'"),
     (r"\bcheck(et)?[- ]?in[d]?\b", "check-in is 'fremmøde'"),
     (r"\bversion nr\.", "'version 3', never 'version nr.'"),
