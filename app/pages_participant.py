@@ -16,6 +16,7 @@ from app.roster import member_by_codes, member_by_token
 from app.templating import render_page
 from app.web_helpers import in_db, redirect, safe_next
 from facilitation.ratelimit import RateLimiter
+from facilitation.room import first_name
 
 # Manual codes are guessable in principle: limit tries per address and per assembly code.
 # A whole room shares one NAT, so the per-address limit is generous.
@@ -64,7 +65,11 @@ def room(request: Request) -> Response:
         if member is None:
             return redirect("/join")
         assembly = db.get(Assembly, member.assembly_id)
-    return render_page(request, "p/room.html", member=member, assembly=assembly)
+    # "Hej Anne": the first name, as people greet each other at a table
+    greeting_name = first_name(member.name) or member.name
+    return render_page(
+        request, "p/room.html", member=member, assembly=assembly, greeting_name=greeting_name
+    )
 
 
 async def set_language(request: Request) -> Response:

@@ -1,13 +1,18 @@
 // samling's few lines of client script: CSRF for htmx requests, the live connection's hello
-// and cursor, a watchdog, and the outbox that keeps every note until the server has it.
+// and cursor, a watchdog, the connection state, and the outbox that keeps every note until the
+// server has it.
 (function () {
   "use strict";
-  // One outbox per person, so a shared tablet never sends A's pending notes as B's.
+  // One outbox and one half-typed note per person, so a shared tablet never sends A's pending
+  // notes as B's, nor shows B what A was typing.
   var OUTBOX = "samling-outbox-v1";
-  function outboxKey() {
+  var DRAFT = "samling-draft-note";
+  function perMember(key) {
     var live = document.getElementById("live");
-    return OUTBOX + (live && live.dataset.member ? "-" + live.dataset.member : "");
+    return key + (live && live.dataset.member ? "-" + live.dataset.member : "");
   }
+  function outboxKey() { return perMember(OUTBOX); }
+  function draftKey() { return perMember(DRAFT); }
   var WATCHDOG_MS = 45000;
   var cursor = null;
   var lastMessage = Date.now();
@@ -15,7 +20,9 @@
   var resendTimer = null;
 
   function csrf() { return document.body ? document.body.dataset.csrf : ""; }
+  // "open", "connecting" or "offline": the page says at once when the network is gone.
   function setState(state) {
+    if (state !== "open" && navigator.onLine === false) state = "offline";
     var el = document.getElementById("conn");
     if (el) el.dataset.state = state;
   }
@@ -35,24 +42,51 @@
     var li = document.createElement("li");
     li.id = "note-" + item.client_key;
     li.className = "note pending";
-    li.textContent = item.text;
+    var text = document.createElement("span");
+    text.className = "text";
+    text.textContent = item.text;
+    li.appendChild(text);
+    markNote(li);
     return li;
+  }
+  // Each of my notes says in words whether the server has it (the list carries the words in
+  // the page's language: "not sent yet…", "sent").
+  function markNote(li) {
+    var list = document.getElementById("my-notes");
+    if (!list) return;
+    var state = li.classList.contains("pending") ? "pending" : li.classList.contains("saved") ? "saved" : "";
+    var status = li.querySelector(":scope > .note-status");
+    if (!state) { if (status) status.remove(); return; }
+    if (status && status.dataset.state === state) return;
+    if (!status) {
+      status = document.createElement("span");
+      status.className = "note-status";
+      var text = li.querySelector(":scope > .text");
+      if (text) text.after(status); else li.appendChild(status);
+    }
+    status.dataset.state = state;
+    status.textContent = list.dataset[state] || "";
+  }
+  function markNotes() {
+    document.querySelectorAll("#my-notes > li.note").forEach(markNote);
   }
   function showPending() {
     var list = document.getElementById("my-notes");
     if (!list) return;
     var box = readOutbox();
     Object.keys(box).forEach(function (key) {
+      if (isVote(box[key])) { markVotePending(box[key]); return; }  // votes: see below
       if (!document.getElementById("note-" + key)) list.appendChild(pendingElement(box[key]));
     });
+    markNotes();
   }
   function settleOutbox() {
     var box = readOutbox();
     var changed = false;
     Object.keys(box).forEach(function (key) {
-      var el = document.getElementById("note-" + key);
+      var el = document.getElementById((isVote(box[key]) ? "vote-" : "note-") + key);
       if (el && (el.classList.contains("saved") || el.classList.contains("failed"))) {
-        if (el.classList.contains("failed")) restoreFailed(box[key]);
+        if (el.classList.contains("failed")) (isVote(box[key]) ? voteFailed : restoreFailed)(box[key]);
         delete box[key];
         changed = true;
       }
@@ -68,6 +102,39 @@
     var box = readOutbox();
     Object.keys(box).forEach(function (key) { socket.send(JSON.stringify(box[key])); });
   }
+  // -- votes (app/ballot): kept in the same outbox as notes, acked by #vote-<client_key> -------
+  // A form with data-outbox="vote" sends {msg: "vote", ballot_id, recommendation_id, choice,
+  // client_key}; a newer choice on the same recommendation replaces an unacknowledged one.
+  function isVote(item) { return item && item.msg === "vote"; }
+  function voteStatus(item) { return document.getElementById("vote-status-" + item.recommendation_id); }
+  function markVotePending(item) {
+    var status = voteStatus(item);
+    var form = document.getElementById("vote-form-" + item.recommendation_id);
+    if (!status || !form) return;
+    status.className = "vote-status pending";
+    status.textContent = form.dataset.pending || "";
+    var radio = form.querySelector('input[name=choice][value="' + String(item.choice).replace(/[^\w-]/g, "") + '"]');
+    if (radio) radio.checked = true;
+  }
+  function voteFailed(item) {
+    var status = voteStatus(item);
+    if (status && status.classList.contains("pending")) { status.className = "vote-status"; status.textContent = ""; }
+  }
+  function queueVote(form, params) {
+    if (!params.client_key) params.client_key = newKey();
+    var item = { msg: "vote", ballot_id: params.ballot_id, recommendation_id: params.recommendation_id,
+                 choice: params.choice, client_key: params.client_key };
+    var box = readOutbox();
+    Object.keys(box).forEach(function (key) {
+      if (isVote(box[key]) && box[key].ballot_id === item.ballot_id &&
+          box[key].recommendation_id === item.recommendation_id) delete box[key];
+    });
+    box[item.client_key] = item;
+    writeOutbox(box);
+    markVotePending(item);
+    freshKey(form);
+  }
+
   function freshKey(form) {
     var input = form.querySelector("input[name=client_key]");
     if (input) input.value = newKey();
@@ -76,6 +143,45 @@
   document.addEventListener("htmx:configRequest", function (e) {
     e.detail.headers["X-CSRF-Token"] = csrf();
   });
+
+  // -- every frame from the server, before htmx swaps it: the cursor and the heartbeat are
+  // read here (the page has no element for them), and "delete if present" (the first half of a
+  // note's upsert) is dropped when the page has no such element, so htmx logs no missing target.
+  function readFrame(text) {
+    lastMessage = Date.now();
+    if (text.indexOf("hx-swap-oob") < 0) return text;
+    var tpl = document.createElement("template");
+    tpl.innerHTML = text;
+    var changed = false;
+    Array.prototype.slice.call(tpl.content.children).forEach(function (el) {
+      var oob = el.getAttribute("hx-swap-oob");
+      if (el.id === "cursor" || el.id === "heartbeat") {
+        var seq = parseInt(el.getAttribute("data-seq"), 10);
+        if (!isNaN(seq)) cursor = el.id === "cursor" ? seq : Math.max(cursor || 0, seq);
+        el.remove();
+        changed = true;
+      } else if (oob === "delete" && el.id && !document.getElementById(el.id)) {
+        el.remove();
+        changed = true;
+      }
+    });
+    var live = document.getElementById("live");
+    if (live && cursor !== null) live.dataset.cursor = String(cursor);
+    return changed ? tpl.innerHTML : text;
+  }
+  // Active on every page: base.html puts hx-ext="samling" on <body>. Only websocket frames
+  // (no xhr) are read; ordinary htmx responses pass through unchanged.
+  if (window.htmx) {
+    htmx.defineExtension("samling", {
+      transformResponse: function (text, xhr) { return xhr ? text : readFrame(text); },
+    });
+    // The websocket extension retries a lost socket with a growing random delay; without a
+    // network every try fails, so wait for the "online" event instead (it reconnects at once).
+    htmx.config.wsReconnectDelay = function (retries) {
+      if (navigator.onLine === false) return 3600000;
+      return 1000 * Math.pow(2, Math.min(retries, 6)) * Math.random();
+    };
+  }
 
   document.addEventListener("htmx:wsOpen", function (e) {
     socket = e.detail.socketWrapper;
@@ -95,6 +201,7 @@
       setTimeout(function () { form.reset(); freshKey(form); }, 0);
       return;
     }
+    if (form && form.dataset && form.dataset.outbox === "vote") { queueVote(form, params); return; }
     if (!form || !form.dataset || form.dataset.outbox !== "note") return;
     if (!params.client_key) { params.client_key = newKey(); }
     if (!String(params.text || "").trim()) { e.preventDefault(); return; }
@@ -107,20 +214,19 @@
     if (list && !document.getElementById("note-" + item.client_key)) list.appendChild(pendingElement(item));
     form.reset();
     freshKey(form);
-    try { localStorage.removeItem(DRAFT); } catch (err) { /* private mode */ }
+    try { localStorage.removeItem(draftKey()); } catch (err) { /* private mode */ }
   });
 
-  // -- drafts: what someone is typing survives phase changes, snapshots and reloads ---------
-  var DRAFT = "samling-draft-note";
+  // -- what someone is typing survives phase changes, snapshots and reloads (per person) -----
   document.addEventListener("input", function (e) {
     if (e.target && e.target.dataset && e.target.dataset.draft) {
-      try { localStorage.setItem(DRAFT, e.target.value); } catch (err) { /* private mode */ }
+      try { localStorage.setItem(draftKey(), e.target.value); } catch (err) { /* private mode */ }
     }
   });
   function restoreDraft() {
     var area = document.querySelector("textarea[data-draft]");
     var draft = null;
-    try { draft = localStorage.getItem(DRAFT); } catch (err) { /* private mode */ }
+    try { draft = localStorage.getItem(draftKey()); } catch (err) { /* private mode */ }
     if (area && !area.value && draft) area.value = draft;
   }
 
@@ -158,10 +264,6 @@
 
   document.addEventListener("htmx:wsAfterMessage", function () {
     lastMessage = Date.now();
-    var c = document.getElementById("cursor");
-    if (c && c.dataset.seq) cursor = parseInt(c.dataset.seq, 10);
-    var hb = document.getElementById("heartbeat");
-    if (hb && hb.dataset.seq) cursor = Math.max(cursor || 0, parseInt(hb.dataset.seq, 10));
     settleOutbox();
     showPending();
     restoreDraft();
@@ -172,7 +274,7 @@
       err.removeAttribute("data-code");  // react once per refusal
       if (!resendTimer) resendTimer = setTimeout(function () { resendTimer = null; resendPending(); }, 5000);
     }
-    document.querySelectorAll("form[data-outbox=note]").forEach(function (form) {
+    document.querySelectorAll("form[data-outbox]").forEach(function (form) {
       var input = form.querySelector("input[name=client_key]");
       if (input && !input.value) freshKey(form);
     });
@@ -194,6 +296,12 @@
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "visible" && Date.now() - lastMessage > 25000) reconnect();
   });
+  // The network is gone: say so now (the socket may take a while to notice), keep every note in
+  // the outbox; when it returns, reconnect at once and resume from the cursor.
+  window.addEventListener("offline", function () { setState("offline"); });
   window.addEventListener("online", function () { reconnect(); });
-  window.addEventListener("DOMContentLoaded", showPending);
+  window.addEventListener("DOMContentLoaded", function () {
+    if (navigator.onLine === false) setState("offline");
+    showPending();
+  });
 })();

@@ -182,4 +182,4 @@ def test_hosts_stay_at_their_table_and_their_phone_says_so(app, big_demo, settin
             ws.receive_text()
             fac.post(f"/f/a/{aid}/rounds/{drafts[0].id}/publish", data={"csrf_token": token})
             shown = receive_until(ws, 'id="my-table"')
-            assert f"Du bliver ved bord {before[host]} som vært" in shown
+            assert f"Du bliver ved bord {before[host]} som bordvært" in shown
