@@ -14,9 +14,9 @@ from app.actions import ActionError, phase_clock
 from app.clock import utcnow
 from app.events import LoggedEvent, record
 from app.models import AgendaItem, Assembly, AssemblySession, Note
-from app.snapshot import agenda_payload, session_items, settings_of
+from app.snapshot import agenda_payload, load_room, session_items, settings_of
 from facilitation.phases import ITEM_KINDS, adjust_timer, close_phase, open_phase
-from facilitation.room import NOTE_KINDS
+from facilitation.room import NOTE_KINDS, scene_problem
 
 MAX_MINUTES = 600
 
@@ -171,16 +171,40 @@ def do_adjust_timer(
 def do_room_settings(
     db: Session, assembly: Assembly, moderation: str, show_names: bool, wall_group: str
 ) -> list[LoggedEvent]:
-    if moderation not in ("open", "approve") or wall_group not in ("table", "kind", "plan"):
+    if moderation not in ("open", "approve") or wall_group not in ("table", "kind"):
         raise ActionError("bad_message")
     assembly.moderation, assembly.show_names, assembly.wall_group = (
         moderation,
         show_names,
         wall_group,
     )
+    return _settings_event(db, assembly)
+
+
+def _settings_event(db: Session, assembly: Assembly) -> list[LoggedEvent]:
     db.add(assembly)
     assert assembly.id is not None
     return [record(db, assembly.id, "settings", {"settings": settings_of(assembly).__dict__})]
+
+
+def do_set_scene(
+    db: Session, assembly: Assembly, scene: str, ref: int | None = None
+) -> list[LoggedEvent]:
+    """Put a scene on the projector (facilitation.room.SCENES): the console's scene switch,
+    "show on the big screen" on a note, and publishing a round (the plan) all come here."""
+    assert assembly.id is not None
+    db.flush()
+    problem = scene_problem(load_room(db, assembly.id), scene, ref)
+    if problem:
+        raise ActionError(problem)
+    return _scene(db, assembly, scene, ref)
+
+
+def _scene(db: Session, assembly: Assembly, scene: str, ref: int | None) -> list[LoggedEvent]:
+    if (assembly.scene, assembly.scene_ref) == (scene, ref):
+        return []
+    assembly.scene, assembly.scene_ref = scene, ref
+    return _settings_event(db, assembly)
 
 
 def _set_clock(item: AgendaItem, clock) -> None:  # type: ignore[no-untyped-def]
@@ -199,8 +223,15 @@ def do_spotlight(
 
     ``spotlight`` is plain data: ``{"kind": "theme", "title": str, "lines": [str, ...],
     "ask": str, "ref": int}``; the screens render it with ``templates/live/spotlight.html``.
+    Putting something in the spotlight puts the spotlight scene on the projector; taking it
+    down returns the projector from that scene to the wall.
     """
     assembly.spotlight = spotlight
     db.add(assembly)
     assert assembly.id is not None
-    return [record(db, assembly.id, "spotlight", {"spotlight": spotlight})]
+    events = [record(db, assembly.id, "spotlight", {"spotlight": spotlight})]
+    if spotlight:
+        events += _scene(db, assembly, "spotlight", None)
+    elif assembly.scene == "spotlight":
+        events += _scene(db, assembly, "wall", None)
+    return events

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 from starlette.concurrency import run_in_threadpool
@@ -101,11 +101,22 @@ class RoomSettingsIn(Inbound):
     msg: Literal["room_settings"]
     moderation: Literal["open", "approve"]
     show_names: bool = False
-    wall_group: Literal["table", "kind", "plan"] = "table"
+    wall_group: Literal["table", "kind"] = "table"
 
 
 class SpotlightClearIn(Inbound):
     msg: Literal["spotlight_clear"]
+
+
+class SceneIn(Inbound):
+    msg: Literal["scene"]
+    scene: str = Field(max_length=20)  # one of facilitation.room.SCENES, checked by the action
+    ref: int | None = None
+
+    @field_validator("ref", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:  # a form's empty field
+        return None if value == "" else value
 
 
 @dataclass(frozen=True)
@@ -216,6 +227,10 @@ def _spotlight_clear(
     return [], agenda.do_spotlight(db, _assembly(db, viewer), None)
 
 
+def _scene(db: Session, viewer: Viewer, m: SceneIn) -> tuple[list[str], list[LoggedEvent]]:
+    return [], agenda.do_set_scene(db, _assembly(db, viewer), m.scene, m.ref)
+
+
 PARTICIPANT = frozenset({"participant"})
 FACILITATOR = frozenset({"facilitator"})
 
@@ -232,6 +247,7 @@ HANDLERS: dict[str, tuple[type[Inbound], frozenset[str], Work]] = {
     "paper_note": (PaperNoteIn, FACILITATOR, _paper),  # type: ignore[dict-item]
     "room_settings": (RoomSettingsIn, FACILITATOR, _settings),  # type: ignore[dict-item]
     "spotlight_clear": (SpotlightClearIn, FACILITATOR, _spotlight_clear),  # type: ignore[dict-item]
+    "scene": (SceneIn, FACILITATOR, _scene),  # type: ignore[dict-item]
 }
 INBOUND_KINDS = ("hello", *HANDLERS)
 RATE_LIMITED = frozenset({"note", "note_edit", "note_withdraw"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import segno
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -29,8 +30,15 @@ def projector(request: Request) -> Response:
     expected = projector_token(request.app.state.settings, assembly)
     if not same_token(expected, request.path_params["token"]):
         raise HTTPException(status_code=404, detail="This projector link is not valid")
+    join_url = f"{request.app.state.settings.base_url}/join"
     return render_page(
-        request, "projector.html", assembly=assembly, token=request.path_params["token"]
+        request,
+        "projector.html",
+        assembly=assembly,
+        token=request.path_params["token"],
+        join_url=join_url,
+        # a late arrival scans this and types the assembly code and their personal code
+        join_qr=segno.make(join_url, error="m").svg_inline(border=1, light="#fff", omitsize=True),
     )
 
 

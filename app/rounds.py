@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from app.actions import ActionError
-from app.agenda import do_room_settings
+from app.agenda import do_set_scene
 from app.events import LoggedEvent
 from app.models import Assembly, Member, Seat, SeatingRound
 from app.roster import members_of
@@ -167,9 +167,7 @@ def do_move(db: Session, assembly: Assembly, round_id: int, member_id: int, tabl
 def do_publish(db: Session, assembly: Assembly, round_id: int) -> list[LoggedEvent]:
     """Publish a draft: every phone shows its table at once, the projector shows the plan."""
     events = [publish(db, _draft(db, assembly, round_id))]
-    if assembly.wall_group != "plan":
-        events += do_room_settings(db, assembly, assembly.moderation, assembly.show_names, "plan")
-    return events
+    return events + do_set_scene(db, assembly, "plan")
 
 
 def do_replan(db: Session, assembly: Assembly, seed: int) -> tuple[list[LoggedEvent], int]:

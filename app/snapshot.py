@@ -177,7 +177,13 @@ def load_room(db: Session, assembly_id: int) -> RoomState:
 
 
 def settings_of(assembly: Assembly) -> RoomSettings:
-    return RoomSettings(assembly.moderation, assembly.show_names, assembly.wall_group)
+    return RoomSettings(
+        assembly.moderation,
+        assembly.show_names,
+        assembly.wall_group,
+        assembly.scene,
+        assembly.scene_ref,
+    )
 
 
 def drafting_tables(db: Session, assembly_id: int) -> list[int]:

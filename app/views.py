@@ -12,6 +12,7 @@ whole view from the room state, and the phones' affected parts.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
@@ -42,6 +43,10 @@ SERVER_KINDS = (
     "drafts",
 )
 STRUCTURAL = frozenset({"agenda", "seating", "settings", "spotlight"})
+# The projector is one screen whose scenes count and page what they show ("23 of 34 have
+# written", the wall's pages, one table full-screen): notes and presence re-render its whole
+# view from the room state as well, so no fragment ever looks for a list the scene lacks.
+PROJECTOR_WHOLE = frozenset({"note_saved", "presence"})
 
 
 @dataclass(frozen=True)
@@ -198,6 +203,26 @@ def render_snapshot(state: RoomState, viewer: Viewer) -> str:
     return html + cursor_fragment(state.seq)
 
 
+_whole_views: dict[Hashable, tuple[RoomState, float, str]] = {}
+
+
+def _whole_view(state: RoomState, viewer: Viewer, seq: int) -> str:
+    """A projector's or facilitator's whole view for an event: the events of one batch share
+    the room state after the batch, so its view is rendered once (within a second: the view
+    carries the server's time for the timer) and only the cursor differs."""
+    key = (viewer.assembly_id, viewer.role, viewer.lang, viewer.table_no)
+    cached = _whole_views.get(key)
+    now = time.monotonic()
+    if cached is None or cached[0] is not state or now - cached[1] > 1.0:
+        body = render_fragment(
+            viewer.lang, f"live/stage_{viewer.role}.html", **_context(state, viewer)
+        )
+        if len(_whole_views) > 256:
+            _whole_views.clear()
+        _whole_views[key] = cached = (state, now, body)
+    return cached[2] + cursor_fragment(seq)
+
+
 def event_note(event: LoggedEvent) -> NoteView | None:
     """The note an event carries (parse it once per event, not once per viewer)."""
     return NoteView.from_payload(event.payload["note"]) if "note" in event.payload else None
@@ -215,6 +240,8 @@ def event_view_key(
     if viewer.page:
         topics = page_topics(event.kind, event.payload, viewer.page)
         return None if topics is None else (event.seq, "page", viewer.page)
+    if viewer.role == "projector" and event.kind in PROJECTOR_WHOLE:
+        return ("snapshot", viewer.role, viewer.lang, viewer.table_no)
     if event.kind in STRUCTURAL:
         if viewer.role != "participant":
             return ("snapshot", viewer.role, viewer.lang, viewer.table_no)
@@ -245,9 +272,11 @@ def render_event(
     of this event or later) is needed for structural events only."""
     if viewer.page:
         return render_signal(event.seq, page_topics(event.kind, event.payload, viewer.page) or [])
-    if event.kind in STRUCTURAL and viewer.role != "participant":
+    if (event.kind in STRUCTURAL and viewer.role != "participant") or (
+        viewer.role == "projector" and event.kind in PROJECTOR_WHOLE
+    ):
         assert state is not None
-        return render_snapshot(state, viewer)
+        return _whole_view(state, viewer, event.seq)
     context: dict[str, Any] = {
         "viewer": viewer,
         "payload": event.payload,

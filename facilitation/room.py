@@ -102,11 +102,61 @@ class Seating:
         return cls(int(payload["round_id"]), int(payload["number"]), seats)
 
 
+# What the storskærm (projector) can show, and what a scene's ``scene_ref`` names: a scene is
+# one template, templates/live/scene_<name>.html. A new scene (say "questions", "results") is a
+# line here and a template; the console's scene switch lists the ones without a ref.
+SCENES: dict[str, str | None] = {
+    "now": None,  # the prompt, a big timer, now and next
+    "wall": None,  # the live note wall
+    "plan": None,  # the published round's table plan
+    "spotlight": None,  # the theme or draft put before the room
+    "note": "note",  # one note full-screen: scene_ref is the note's id
+    "table": "table",  # one table's notes full-screen: scene_ref is the table number
+}
+
+
 @dataclass(frozen=True)
 class RoomSettings:
     moderation: str = "open"  # open | approve
     show_names: bool = False
-    wall_group: str = "table"  # table | kind | plan (the projector shows the table plan)
+    wall_group: str = "table"  # table | kind
+    scene: str = "now"  # what the projector shows, one of SCENES
+    scene_ref: int | None = None  # the note or table the scene shows
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> RoomSettings:
+        fields = {k: payload[k] for k in cls.__dataclass_fields__ if k in payload}
+        if fields.get("wall_group") == "plan":  # before scenes, the plan was a wall grouping
+            fields.update(wall_group="table", scene="plan", scene_ref=None)
+        return cls(**fields)
+
+
+def scene_problem(state: RoomState, scene: str, ref: int | None) -> str | None:
+    """Why ``scene`` (with ``ref``) cannot be put on the projector now, or None when it can.
+
+    A scene with a ref needs one that exists (a note shown on the wall, a table of the
+    published round or one with notes); the plan needs a published round, the spotlight
+    something in it. The reason is an error code the screens explain (``bad_scene``).
+    """
+    if scene not in SCENES:
+        return "bad_scene"
+    kind = SCENES[scene]
+    if kind is None:
+        if ref is not None:
+            return "bad_scene"
+        if scene == "plan" and state.seating is None:
+            return "bad_scene"
+        if scene == "spotlight" and not state.spotlight:
+            return "bad_scene"
+        return None
+    if ref is None:
+        return "bad_scene"
+    if kind == "note":
+        note = state.notes.get(ref)
+        return None if note is not None and note.on_wall else "bad_scene"
+    tables = set(state.seating.tables if state.seating else [])
+    tables |= {n.table_no for n in state.notes.values() if n.table_no is not None}
+    return None if ref in tables else "bad_scene"
 
 
 @dataclass(frozen=True)
@@ -151,6 +201,26 @@ class RoomState:
         item = self.current_item
         return item if item is not None and item.state == "open" and item.phase_kind else None
 
+    def writing_progress(self) -> tuple[int, int] | None:
+        """While a phase is open: (members who wrote a note in it, members in the room).
+
+        "In the room" is the active members who are seated in the published round or
+        connected (everyone active when neither is known), plus anyone who wrote.
+        """
+        item = self.open_phase
+        if item is None:
+            return None
+        wrote = {
+            n.member_id
+            for n in self.phase_notes(item.id)
+            if n.member_id is not None and n.member_id in self.members
+        }
+        seated = set(self.seating.seats) if self.seating else set()
+        room = {m for m in self.members if m in seated or m in self.online}
+        if not room:
+            room = set(self.members)
+        return len(wrote), len(room | wrote)
+
 
 def apply_event(state: RoomState, seq: int, kind: str, payload: dict[str, Any]) -> RoomState:
     """The state after one event. Unknown kinds only move the cursor."""
@@ -167,7 +237,7 @@ def apply_event(state: RoomState, seq: int, kind: str, payload: dict[str, Any]) 
     if kind == "seating":
         return replace(state, seq=seq, seating=Seating.from_payload(payload["seating"]))
     if kind == "settings":
-        return replace(state, seq=seq, settings=RoomSettings(**payload["settings"]))
+        return replace(state, seq=seq, settings=RoomSettings.from_payload(payload["settings"]))
     if kind == "spotlight":
         return replace(state, seq=seq, spotlight=payload["spotlight"])
     if kind == "drafting":

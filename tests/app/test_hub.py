@@ -67,9 +67,10 @@ def test_snapshot_then_note_ack_and_projector_live(app, demo, settings) -> None:
                 ws.send_text(note("key-0001"))
                 ack = receive_until(ws, r'id="note-key-0001"')
                 assert 'class="note saved"' in ack
-                wall = receive_until(proj, "Fællesskab")
-                assert 'hx-swap-oob="beforeend:#wall-t-' in wall
-                assert demo["members"][0]["name"] not in wall  # authors hidden on the projector
+                # the projector's scene ("now") is rendered afresh: it counts who has written
+                now = receive_until(proj, r'id="progress"')
+                assert 'id="stage"' in now and re.search(r"1 (af|of) \d+ ha", now)
+                assert demo["members"][0]["name"] not in now  # authors hidden on the projector
 
 
 def test_duplicate_client_key_gives_same_ack_and_one_row(app, demo, settings) -> None:
@@ -210,6 +211,11 @@ def test_xss_corpus_renders_as_text_on_every_surface(
             ws.send_text(note(f"xss-key-{i:02d}", text))
             ack = receive_until(ws, f'id="note-xss-key-{i:02d}"')
             assert "<script>" not in ack and "<img" not in ack and "<svg onload" not in ack
+    from app.agenda import do_set_scene
+    from app.models import Assembly
+
+    with session_scope(make_engine(settings.database_url), write=True) as db:
+        do_set_scene(db, db.get(Assembly, demo["assembly_id"]), "wall")  # the projector's wall
     surfaces = {
         "facilitator": (facilitator_client, f"/ws/facilitator/{demo['assembly_id']}"),
         "projector": (
@@ -233,6 +239,11 @@ def test_xss_corpus_renders_as_text_on_every_surface(
 def test_resume_sends_missed_events_in_order_and_bad_cursors_get_a_snapshot(
     app, demo, settings
 ) -> None:
+    from app.agenda import do_set_scene
+    from app.models import Assembly
+
+    with session_scope(make_engine(settings.database_url), write=True) as db:
+        do_set_scene(db, db.get(Assembly, demo["assembly_id"]), "wall")  # the projector's wall
     proj_path = path_of(demo["projector_url"]).replace("/projector", "/ws/projector")
     with TestClient(app, base_url=ORIGIN) as screen, phone(app, demo["members"][0]) as p:
         with screen.websocket_connect(proj_path, headers=WS) as proj:
@@ -246,8 +257,11 @@ def test_resume_sends_missed_events_in_order_and_bad_cursors_get_a_snapshot(
                 receive_until(ws, f'id="note-missed-{i:03d}"')
         with screen.websocket_connect(proj_path, headers=WS) as proj:
             proj.send_text(json.dumps({"msg": "hello", "cursor": cursor}))
-            seen = [re.search(r"Seddel (\d)", proj.receive_text()).group(1) for _ in range(3)]
-            assert seen == ["0", "1", "2"]
+            # the projector's scene is rendered afresh for each missed event, in order
+            missed = [proj.receive_text() for _ in range(3)]
+            seqs = [int(re.findall(r'id="cursor"[^>]*data-seq="(\d+)"', m)[-1]) for m in missed]
+            assert cursor < seqs[0] < seqs[1] < seqs[2]  # (presence events are not for it)
+            assert all(f"Seddel {i}" in missed[-1] for i in range(3))
         for bad in (10_000, "x1", -5):
             with screen.websocket_connect(proj_path, headers=WS) as proj:
                 proj.send_text(json.dumps({"msg": "hello", "cursor": bad}))
@@ -359,8 +373,13 @@ def test_equivalence_events_applied_to_snapshot_give_the_next_snapshot(app, demo
         "lines": ["Busser", "Cykler"],
         "ask": "Passer det?",
     }
-    check(lambda db: agenda.do_spotlight(db, assembly(db), spot))
-    check(lambda db: agenda.do_spotlight(db, assembly(db), None))
+    check(lambda db: agenda.do_spotlight(db, assembly(db), spot))  # and the spotlight scene
+    check(lambda db: agenda.do_spotlight(db, assembly(db), None))  # and back to the wall
+    # the projector's scenes (a settings event each)
+    check(lambda db: agenda.do_set_scene(db, assembly(db), "plan"))
+    check(lambda db: agenda.do_set_scene(db, assembly(db), "table", 2))
+    check(lambda db: agenda.do_set_scene(db, assembly(db), "note", notes(settings)[-1].id))
+    check(lambda db: agenda.do_set_scene(db, assembly(db), "now"))
 
     from app.models_themes import Draft
     from app.snapshot import drafting_event, drafting_tables

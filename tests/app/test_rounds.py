@@ -123,11 +123,11 @@ def test_projector_shows_the_plan_twice(app, big_demo, settings) -> None:
             ws.send_text(json.dumps({"msg": "hello"}))
             ws.receive_text()
             with Session(make_engine(settings.database_url)) as db:
-                from app.agenda import do_room_settings
+                from app.agenda import do_set_scene
                 from app.models import Assembly
 
                 assembly = db.get(Assembly, demo["assembly_id"])
-                do_room_settings(db, assembly, "open", False, "plan")
+                do_set_scene(db, assembly, "plan")
                 db.commit()
             # the projector learns of it on the next delivery (the safety poll at the latest)
             plan = receive_until(ws, 'id="plan-by-name"')
