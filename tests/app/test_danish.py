@@ -214,7 +214,11 @@ def test_csv_and_lottery_validation_is_danish(facilitator_client: TestClient) ->
         (b"", b"", "filen er tom"),
         (b"\xff\xfe", b"\xff", "ikke UTF-8-tekst"),
         (pool_csv(), b"a,a\n1,2\n", "står to gange: a"),
-        (pool_csv(), b"feature,value,min,max\ngender,female\n", "der skulle være 4 felter"),
+        (
+            pool_csv(),
+            b"feature,value,min,max\ngender,female\n",
+            "antal felter er 2, men skulle være 4",
+        ),
     ):
         response = upload(client, base, people_data, quotas_data, panel_size="0")
         assert response.status_code == 400
@@ -365,4 +369,4 @@ def test_validation_messages_stay_english_for_the_cli() -> None:
     (problem,) = caught.value.problems
     assert isinstance(problem, Message)
     assert problem == "line 2: expected 2 fields, found 1"
-    assert translate(problem, "da") == "linje 2: der skulle være 2 felter, men der er 1"
+    assert translate(problem, "da") == "linje 2: antal felter er 1, men skulle være 2"
