@@ -8,8 +8,6 @@ import sys
 
 from app.config import load_settings
 
-MIN_PASSWORD = 10
-
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     user = subparsers.add_parser("user", help="manage facilitator accounts")
@@ -53,8 +51,11 @@ def run_add(args: argparse.Namespace) -> int:
         if getpass.getpass("Again: ") != password:
             print("samling: the passwords differ", file=sys.stderr)
             return 2
-    if len(password) < MIN_PASSWORD:
-        print(f"samling: use a password of at least {MIN_PASSWORD} characters", file=sys.stderr)
+    from app.security import password_problem
+
+    problem = password_problem(password, email)
+    if problem:  # too short, or common / breached / easy to guess
+        print(f"samling: {problem}", file=sys.stderr)
         return 2
     settings = load_settings()
     created = upsert_facilitator(settings.database_url, email, password)
