@@ -18,6 +18,7 @@ from app.security import hash_password
 from facilitation.demo_roster import demo_members
 
 DEMO_EMAIL = "facilitator@demo.samling.dk"
+DEMO_FACILITATOR = "Lise Holm"  # shown to tables on paper notes, never the e-mail address
 DEMO_NAME = "Borgersamling om bæredygtigt forbrug"
 DEMO_REMIT = (
     "Hvordan kan vi i regionen gøre det lettere for borgere, virksomheder og offentlige "
@@ -31,6 +32,7 @@ def _demo_facilitator(db: Any) -> str:
     user = db.exec(select(Facilitator).where(Facilitator.email == DEMO_EMAIL)).first()
     if user is None:
         user = Facilitator(email=DEMO_EMAIL, password_hash="", created_at=utcnow())
+    user.name = user.name or DEMO_FACILITATOR
     user.password_hash = hash_password(password)
     db.add(user)
     return password
@@ -124,7 +126,7 @@ def create_demo(
         roster = members_of(db, assembly.id, active_only=True)
         result = {
             "assembly_id": assembly.id,
-            "facilitator": {"email": DEMO_EMAIL, "password": password},
+            "facilitator": {"email": DEMO_EMAIL, "password": password, "name": DEMO_FACILITATOR},
             "login_url": f"{settings.base_url}/login",
             "console_url": f"{settings.base_url}/f/a/{assembly.id}",
             "projector_url": projector_url(settings, assembly),

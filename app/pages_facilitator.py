@@ -1,4 +1,8 @@
-"""Facilitator console pages: login, assemblies, sessions, members, join cards, links."""
+"""Facilitator console pages: login, assemblies, and an assembly's console in sections.
+
+The console is one page per section (see ``SECTIONS``): "Salen" (the live room, at
+/f/a/<id>), the run-sheet, members, settings, and the pages other modules serve (rounds,
+themes, drafts, lottery). Forms post to their own routes and land back on their section."""
 
 from __future__ import annotations
 
@@ -7,7 +11,6 @@ from typing import Any
 
 import segno
 from sqlmodel import Session, select
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -15,14 +18,13 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from app.auth import (
-    attempt_login,
     form_value,
     get_assembly,
     require_facilitator,
     sign_in_facilitator,
 )
-from app.csvfiles import CsvError, CsvTable, decode, parse_csv
-from app.models import Assembly, AssemblySession, Member
+from app.csvfiles import CsvError, decode, parse_csv
+from app.models import Assembly, AssemblySession, Facilitator, Member
 from app.roster import (
     add_member,
     create_assembly,
@@ -32,7 +34,7 @@ from app.roster import (
     projector_url,
     reissue_token,
 )
-from app.security import new_nonce
+from app.security import new_nonce, verify_password
 from app.snapshot import session_items
 from app.templating import render_page
 from app.web_helpers import in_db, redirect, safe_next
@@ -45,17 +47,15 @@ async def login(request: Request) -> Response:
         return render_page(request, "login.html", next_path=next_path, error=False)
     form = await request.form()
     email, password = form_value(form, "email", 254).lower(), form_value(form, "password", 1000)
-    user, wait_minutes = await attempt_login(request, email, password)  # throttled, logged
+
+    def check(db: Session) -> Facilitator | None:
+        user = db.exec(select(Facilitator).where(Facilitator.email == email)).first()
+        return user if user is not None and verify_password(user.password_hash, password) else None
+
+    user = await in_db(request, check)
     if user is None:
-        status = 429 if wait_minutes else 400
         return render_page(
-            request,
-            "login.html",
-            status_code=status,
-            next_path=next_path,
-            error=True,
-            wait_minutes=wait_minutes,
-            email=email,
+            request, "login.html", status_code=400, next_path=next_path, error=True, email=email
         )
     sign_in_facilitator(request, user)
     return redirect(next_path or "/f")
@@ -139,12 +139,45 @@ def _console(request: Request, db: Session, assembly_id: int, **extra: Any) -> d
     }
 
 
-def console(request: Request) -> Response:
+# section → template; "Salen" (the live room) is the assembly's own URL
+SECTION_TEMPLATES = {
+    "live": "f/assembly.html",
+    "runsheet": "f/runsheet.html",
+    "members": "f/members.html",
+    "settings": "f/settings.html",
+}
+
+
+def section_url(assembly_id: int, section: str, anchor: str = "") -> str:
+    suffix = "" if section == "live" else f"/{section}"
+    return f"/f/a/{assembly_id}{suffix}{anchor}"
+
+
+def _section_page(request: Request, section: str) -> Response:
     assembly_id = int(request.path_params["assembly_id"])
     with request.app.state.db() as db:
         require_facilitator(request, db)
         context = _console(request, db, assembly_id)
-    return render_page(request, "f/assembly.html", **context)
+    return render_page(request, SECTION_TEMPLATES[section], **context)
+
+
+def console(request: Request) -> Response:
+    """Salen: the live room, with the live controls always in reach."""
+    return _section_page(request, "live")
+
+
+def runsheet_page(request: Request) -> Response:
+    return _section_page(request, "runsheet")
+
+
+def settings_page(request: Request) -> Response:
+    return _section_page(request, "settings")
+
+
+async def members_page(request: Request) -> Response:
+    if request.method == "POST":
+        return await member_add(request)
+    return _section_page(request, "members")
 
 
 async def assembly_edit(request: Request) -> Response:
@@ -161,7 +194,8 @@ async def assembly_edit(request: Request) -> Response:
         db.add(assembly)
         return None
 
-    return await save_or_show(request, work, "f/assembly.html", f"/f/a/{assembly_id}")
+    done = section_url(assembly_id, "settings", "?saved=1#details")
+    return await save_or_show(request, work, SECTION_TEMPLATES["settings"], done)
 
 
 def _parse_session(form: Any) -> tuple[dict[str, Any], list[str]]:
@@ -196,7 +230,8 @@ async def session_add(request: Request) -> Response:
         db.add(AssemblySession(assembly_id=assembly_id, **values))
         return None
 
-    return await save_or_show(request, work, "f/assembly.html", f"/f/a/{assembly_id}#sessions")
+    done = section_url(assembly_id, "runsheet", "#sessions")
+    return await save_or_show(request, work, SECTION_TEMPLATES["runsheet"], done)
 
 
 async def session_delete(request: Request) -> Response:
@@ -211,14 +246,7 @@ async def session_delete(request: Request) -> Response:
         db.delete(row)
 
     await in_db(request, work, write=True)
-    return redirect(f"/f/a/{assembly_id}#sessions")
-
-
-def _parse_upload(data: bytes) -> tuple[CsvTable | None, list[str]]:
-    try:
-        return parse_csv(decode(data)), []
-    except CsvError as exc:
-        return None, exc.problems
+    return redirect(section_url(assembly_id, "runsheet", "#sessions"))
 
 
 async def members_import(request: Request) -> Response:
@@ -227,32 +255,23 @@ async def members_import(request: Request) -> Response:
         upload = form.get("file")
         data = await upload.read() if isinstance(upload, UploadFile) else b""
     settings = request.app.state.settings
-    await in_db(
-        request, lambda db: (require_facilitator(request, db), get_assembly(db, assembly_id))
-    )
-    # parsed in the threadpool outside any transaction (bounded by app.csvfiles' limits), so a
-    # big or hostile file holds no lock; then one short write
-    table, problems = await run_in_threadpool(_parse_upload, data)
 
     def work(db: Session) -> tuple[int, list[str]]:
         require_facilitator(request, db)
         assembly = get_assembly(db, assembly_id)
-        assert table is not None
         try:
-            count = import_members(db, settings, assembly, table)
+            count = import_members(db, settings, assembly, parse_csv(decode(data)))
         except CsvError as exc:
             db.rollback()
             return 0, exc.problems
         return count, []
 
-    count = 0
-    if table is not None:
-        count, problems = await in_db(request, work, write=True)
+    count, problems = await in_db(request, work, write=True)
     if problems:
         with request.app.state.db() as db:
             context = _console(request, db, assembly_id, import_errors=problems)
-        return render_page(request, "f/assembly.html", status_code=400, **context)
-    return redirect(f"/f/a/{assembly_id}?imported={count}#members")
+        return render_page(request, SECTION_TEMPLATES["members"], status_code=400, **context)
+    return redirect(section_url(assembly_id, "members", f"?imported={count}"))
 
 
 def _member_fields(form: Any) -> tuple[MemberSpec, list[str]]:
@@ -281,7 +300,8 @@ async def member_add(request: Request) -> Response:
         add_member(db, settings, assembly, spec)
         return None
 
-    return await save_or_show(request, work, "f/assembly.html", f"/f/a/{assembly_id}#members")
+    done = section_url(assembly_id, "members", "#roster")
+    return await save_or_show(request, work, SECTION_TEMPLATES["members"], done)
 
 
 def _member(db: Session, assembly_id: int, member_id: int) -> Member:
@@ -318,7 +338,8 @@ async def member_edit(request: Request) -> Response:
         db.add(member)
         return None
 
-    return await save_or_show(request, work, "f/member.html", f"/f/a/{assembly_id}#members")
+    done = section_url(assembly_id, "members", f"#member-{member_id}")
+    return await save_or_show(request, work, "f/member.html", done)
 
 
 async def member_action(request: Request) -> Response:
@@ -342,7 +363,7 @@ async def member_action(request: Request) -> Response:
         db.add(member)
 
     await in_db(request, work, write=True)
-    return redirect(f"/f/a/{assembly_id}#member-{member_id}")
+    return redirect(section_url(assembly_id, "members", f"#member-{member_id}"))
 
 
 async def projector_revoke(request: Request) -> Response:
@@ -355,7 +376,27 @@ async def projector_revoke(request: Request) -> Response:
         db.add(assembly)
 
     await in_db(request, work, write=True)
-    return redirect(f"/f/a/{assembly_id}#links")
+    return redirect(section_url(assembly_id, "settings", "#links"))
+
+
+async def me(request: Request) -> Response:
+    """The facilitator's own name, shown to tables instead of the e-mail address."""
+    if request.method == "GET":
+        with request.app.state.db() as db:
+            user = require_facilitator(request, db)
+        saved = bool(request.query_params.get("saved"))
+        return render_page(request, "f/me.html", me=user, saved=saved, errors=[])
+    name = " ".join(form_value(await request.form(), "name", 120).split())
+
+    def work(db: Session) -> dict[str, Any] | None:
+        user = require_facilitator(request, db)
+        if not name:
+            return {"me": user, "saved": False, "errors": ["name"]}
+        user.name = name
+        db.add(user)
+        return None
+
+    return await save_or_show(request, work, "f/me.html", "/f/me?saved=1")
 
 
 def cards(request: Request) -> Response:
@@ -377,14 +418,17 @@ routes = [
     Route("/logout", logout, methods=["POST"]),
     Route("/f", assemblies),
     Route("/f/assemblies", assembly_create, methods=["POST"]),
+    Route("/f/me", me, methods=["GET", "POST"]),
     Route("/f/a/{assembly_id:int}", console),
+    Route("/f/a/{assembly_id:int}/runsheet", runsheet_page),
+    Route("/f/a/{assembly_id:int}/settings", settings_page),
     Route("/f/a/{assembly_id:int}/edit", assembly_edit, methods=["POST"]),
     Route("/f/a/{assembly_id:int}/sessions", session_add, methods=["POST"]),
     Route(
         "/f/a/{assembly_id:int}/sessions/{session_id:int}/delete", session_delete, methods=["POST"]
     ),
     Route("/f/a/{assembly_id:int}/members/import", members_import, methods=["POST"]),
-    Route("/f/a/{assembly_id:int}/members", member_add, methods=["POST"]),
+    Route("/f/a/{assembly_id:int}/members", members_page, methods=["GET", "POST"]),
     Route("/f/a/{assembly_id:int}/members/{member_id:int}", member_edit, methods=["GET", "POST"]),
     Route(
         "/f/a/{assembly_id:int}/members/{member_id:int}/{action:str}",

@@ -29,6 +29,12 @@ def _iso(value: Any) -> str | None:
     return value.isoformat(timespec="seconds") if value is not None else None
 
 
+def typist_name(name: str, email: str) -> str:
+    """How a facilitator is shown to a room or a table: their name, else the part of their
+    e-mail address before the "@" (never the whole address)."""
+    return name.strip() or email.split("@", 1)[0]
+
+
 def note_view(
     db: Session,
     note: Note,
@@ -42,7 +48,11 @@ def note_view(
         names = {note.member_id: author.name} if author and note.member_id else {}
     if typists is None:
         typist = db.get(Facilitator, note.entered_by) if note.entered_by else None
-        typists = {note.entered_by: typist.email} if typist and note.entered_by else {}
+        typists = (
+            {note.entered_by: typist_name(typist.name, typist.email)}
+            if typist and note.entered_by
+            else {}
+        )
     return NoteView(
         id=note.id,
         client_key=note.client_key,
@@ -151,7 +161,10 @@ def load_room(db: Session, assembly_id: int) -> RoomState:
         m: n
         for m, n in db.exec(select(Member.id, Member.name).where(Member.assembly_id == assembly_id))
     }
-    typists = {f: e for f, e in db.exec(select(Facilitator.id, Facilitator.email))}
+    typists = {
+        f: typist_name(n, e)
+        for f, n, e in db.exec(select(Facilitator.id, Facilitator.name, Facilitator.email))
+    }
     agenda = agenda_payload(db, assembly)
     round_ = published_round(db, assembly_id)
     return RoomState(

@@ -149,7 +149,8 @@ def test_create_and_edit_assembly_and_sessions(facilitator_client, settings) -> 
         follow_redirects=False,
     )
     assert r.status_code == 303
-    assert "Rådhuset" in facilitator_client.get(url).text
+    assert r.headers["location"] == f"{url}/runsheet#sessions"
+    assert "Rådhuset" in facilitator_client.get(url + "/runsheet").text
     bad = facilitator_client.post(
         url + "/sessions",
         data={"csrf_token": token, "day": "2026-12-01", "starts_at": "15:00", "ends_at": "09:00"},
@@ -167,7 +168,8 @@ def test_create_and_edit_assembly_and_sessions(facilitator_client, settings) -> 
         follow_redirects=False,
     )
     assert r.status_code == 303
-    assert "Nyt spørgsmål?" in facilitator_client.get(url).text
+    assert r.headers["location"].startswith(f"{url}/settings")
+    assert "Nyt spørgsmål?" in facilitator_client.get(url + "/settings").text
 
 
 def _import(client: TestClient, assembly_id: int, content: bytes):  # type: ignore[no-untyped-def]
@@ -198,9 +200,9 @@ def test_csv_import_errors_change_nothing(facilitator_client, demo, settings) ->
     content = b"id,name,gender\nY1,Anna,kvinde\nY2,,mand\nY1,Bo,mand\nY4,Eva\n"
     r = _import(facilitator_client, demo["assembly_id"], content)
     assert r.status_code == 400
-    assert "line 5: expected 3 fields, found 2" in r.text
+    assert "linje 5: antal felter er 2, men skulle være 3" in r.text  # in the viewer's language
     r = _import(facilitator_client, demo["assembly_id"], b"id,name\nY1,Anna\nY2,\nY1,Bo\n")
-    assert "line 3: empty name" in r.text and "line 4: id &#39;Y1&#39; appears twice" in r.text
+    assert "linje 3: navnet er tomt" in r.text and "linje 4: id »Y1« står to gange" in r.text
     assert len(members(settings)) == before
 
 
