@@ -47,7 +47,16 @@
     });
   }
 
+  var scene = null;
+  var timer = null;
   function layout() {
+    var stage = document.getElementById("stage");
+    if (stage && stage.dataset.scene !== scene) {  // a new scene starts on its first page
+      scene = stage.dataset.scene;
+      pageOf = {};
+      if (timer) clearInterval(timer);
+      timer = setInterval(turn, PAGE_MS);
+    }
     fit();
     document.querySelectorAll("#stage [data-paged]").forEach(show);
   }
@@ -66,7 +75,7 @@
   window.addEventListener("resize", layout);
   window.addEventListener("DOMContentLoaded", layout);
   if (document.fonts && document.fonts.ready) document.fonts.ready.then(layout);
-  setInterval(turn, PAGE_MS);
+  timer = setInterval(turn, PAGE_MS);
   // for tests and whoever runs the screen: turn a page now
   document.addEventListener("keydown", function (e) { if (e.key === "ArrowRight" || e.key === " ") turn(); });
 })();
