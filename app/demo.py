@@ -91,7 +91,11 @@ def _live_room(db: Any, assembly: Assembly, seed: int) -> None:
 
 
 def create_demo(
-    settings: Settings, members: int = 36, seed: int | None = None, if_empty: bool = False
+    settings: Settings,
+    members: int = 36,
+    seed: int | None = None,
+    if_empty: bool = False,
+    stage: str | None = None,
 ) -> dict[str, Any]:
     """Create a demo assembly (or, with ``if_empty``, reuse the newest one) and describe it.
 
@@ -122,6 +126,10 @@ def create_demo(
                 add_member(db, settings, assembly, spec)
             db.flush()
             _live_room(db, assembly, rng.randrange(2**31))
+            if stage == "ballot":  # drafts and an open final ballot (app/ballot/demo.py)
+                from app.ballot.demo import ballot_stage
+
+                ballot_stage(db, assembly)
         assert assembly.id is not None
         roster = members_of(db, assembly.id, active_only=True)
         result = {

@@ -43,6 +43,7 @@ def projector(request: Request) -> Response:
 
 
 def public(request: Request) -> Response:
+    from app.ballot.pages import public_context
     from app.lottery_flow import latest
 
     with request.app.state.db() as db:
@@ -50,8 +51,9 @@ def public(request: Request) -> Response:
         if assembly is None or assembly.id is None:
             raise HTTPException(status_code=404, detail="No such assembly")
         lottery = latest(db, assembly.id)
+        results = public_context(db, assembly)  # the ballots' results (app/ballot/pages.py)
     drawn = lottery is not None and lottery.confirmed_at is not None
-    return render_page(request, "public.html", assembly=assembly, drawn=drawn)
+    return render_page(request, "public.html", assembly=assembly, drawn=drawn, **results)
 
 
 def health(request: Request) -> Response:

@@ -152,6 +152,8 @@ def online_members(db: Session, assembly_id: int) -> frozenset[int]:
 
 def load_room(db: Session, assembly_id: int) -> RoomState:
     """The whole room as of the assembly's newest event, read in one transaction."""
+    from app.ballot.actions import load_ballots
+
     assembly = db.get(Assembly, assembly_id)
     assert assembly is not None
     notes = db.exec(
@@ -178,6 +180,7 @@ def load_room(db: Session, assembly_id: int) -> RoomState:
         settings=settings_of(assembly),
         spotlight=assembly.spotlight,
         drafting=frozenset(drafting_tables(db, assembly_id)),
+        ballots=load_ballots(db, assembly_id),
         members={
             m: n
             for m, n in db.exec(

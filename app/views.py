@@ -20,8 +20,10 @@ from typing import Any
 from markupsafe import Markup
 
 from app.clock import utcnow
+from app.ballot.views import ballot_view_key, render_ballot_event
 from app.events import LoggedEvent
 from app.templating import render_fragment
+from facilitation.ballot import BALLOT_EVENTS
 from facilitation.room import NoteView, RoomState, apply_event, first_name
 
 ROLES = ("participant", "facilitator", "projector")
@@ -41,6 +43,8 @@ SERVER_KINDS = (
     "drafting",
     "board",
     "drafts",
+    "ballot",
+    "voted",
 )
 STRUCTURAL = frozenset({"agenda", "seating", "settings", "spotlight"})
 # The projector is one screen whose scenes count and page what they show ("23 of 34 have
@@ -240,6 +244,8 @@ def event_view_key(
     if viewer.page:
         topics = page_topics(event.kind, event.payload, viewer.page)
         return None if topics is None else (event.seq, "page", viewer.page)
+    if event.kind in BALLOT_EVENTS:  # app/ballot/views.py
+        return ballot_view_key(event, viewer)
     if viewer.role == "projector" and event.kind in PROJECTOR_WHOLE:
         return ("snapshot", viewer.role, viewer.lang, viewer.table_no)
     if event.kind in STRUCTURAL:
@@ -272,6 +278,9 @@ def render_event(
     of this event or later) is needed for structural events only."""
     if viewer.page:
         return render_signal(event.seq, page_topics(event.kind, event.payload, viewer.page) or [])
+    if event.kind in BALLOT_EVENTS:  # app/ballot/views.py
+        assert state is not None
+        return render_ballot_event(event, viewer, state, _whole_view, cursor_fragment(event.seq))
     if (event.kind in STRUCTURAL and viewer.role != "participant") or (
         viewer.role == "projector" and event.kind in PROJECTOR_WHOLE
     ):

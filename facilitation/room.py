@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from facilitation.ballot import BALLOT_EVENTS, Ballots, apply_ballot_event
+
 NOTE_KINDS = ("value", "theme", "solution", "free")
 MAX_NOTE_LENGTH = 500
 
@@ -112,6 +114,8 @@ SCENES: dict[str, str | None] = {
     "spotlight": None,  # the theme or draft put before the room
     "note": "note",  # one note full-screen: scene_ref is the note's id
     "table": "table",  # one table's notes full-screen: scene_ref is the table number
+    "results": None,  # the final ballot: turnout while open, results once closed (app/ballot)
+    "check": None,  # the agreement check: turnout while open, the distribution on reveal
 }
 
 
@@ -174,6 +178,7 @@ class RoomState:
     members: dict[int, str] = field(default_factory=dict)  # active roster: id → display name
     spotlight: dict[str, Any] | None = None  # what the facilitator puts before the room
     drafting: frozenset[int] = frozenset()  # tables a draft recommendation is open to
+    ballots: Ballots = Ballots()  # ballots and agreement checks, who voted (facilitation.ballot)
 
     def table_members(self, table_no: int | None) -> list[tuple[int, str]]:
         if self.seating is None or table_no is None:
@@ -242,6 +247,8 @@ def apply_event(state: RoomState, seq: int, kind: str, payload: dict[str, Any]) 
         return replace(state, seq=seq, spotlight=payload["spotlight"])
     if kind == "drafting":
         return replace(state, seq=seq, drafting=frozenset(int(t) for t in payload["tables"]))
+    if kind in BALLOT_EVENTS:
+        return replace(state, seq=seq, ballots=apply_ballot_event(state.ballots, kind, payload))
     return replace(state, seq=seq)
 
 

@@ -18,6 +18,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--if-empty", action="store_true", help="reuse the newest assembly when there is one"
     )
     demo.add_argument("--print-links", action="store_true", help="print links for people")
+    demo.add_argument(
+        "--stage",
+        choices=["ballot"],
+        default=None,
+        help="how far the demo has come: 'ballot' leaves the final ballot open (issue 13)",
+    )
     demo.set_defaults(func=run)
 
 
@@ -28,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
         print("samling: --members must be between 1 and 2000", file=sys.stderr)
         return 2
     settings = load_settings()
-    result = create_demo(settings, args.members, args.seed, args.if_empty)
+    result = create_demo(settings, args.members, args.seed, args.if_empty, args.stage)
     if args.json or not args.print_links:
         print(json.dumps(result, ensure_ascii=False, indent=None if args.json else 2))
     if args.print_links:
