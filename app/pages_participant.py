@@ -16,7 +16,6 @@ from app.roster import member_by_codes, member_by_token
 from app.templating import render_page
 from app.web_helpers import in_db, redirect, safe_next
 from facilitation.ratelimit import RateLimiter
-from facilitation.room import first_name
 
 # Manual codes are guessable in principle: limit tries per address and per assembly code.
 # A whole room shares one NAT, so the per-address limit is generous.
@@ -65,10 +64,9 @@ def room(request: Request) -> Response:
         if member is None:
             return redirect("/join")
         assembly = db.get(Assembly, member.assembly_id)
-    # "Hej Anne": the first name, as people greet each other at a table
-    greeting_name = first_name(member.name) or member.name
+    # "Hej Anne T.": the display name the room knows the person by (first names repeat)
     return render_page(
-        request, "p/room.html", member=member, assembly=assembly, greeting_name=greeting_name
+        request, "p/room.html", member=member, assembly=assembly, greeting_name=member.name
     )
 
 
