@@ -28,6 +28,10 @@ def test_facilitator_sets_up_an_assembly(new_page, live, demo, tmp_path: Path) -
     page.get_by_role("button", name="Opret borgersamling").click()
     page.wait_for_url(re.compile(r"/f/a/\d+$"))
     assert page.locator(".remit").first.inner_text().startswith("Hvordan passer vi")
+    page.get_by_role("navigation", name="Borgersamlingens sider").get_by_role(
+        "link", name="Deltagere"
+    ).click()
+    page.wait_for_url(re.compile(r"/members$"))
     csv = tmp_path / "panel.csv"
     csv.write_text(
         "\ufeffid;navn;gender;age\nP1;Karen;kvinde;60-74\nP2;Ib;mand;75+\nP3;Asta;kvinde;16-29\n"

@@ -59,5 +59,5 @@ def test_organiser_draws_the_panel(new_page: Any, live: Any, demo: dict[str, Any
 
     page.go_back()
     page.click("#confirmed a")
-    page.wait_for_url(re.compile(r"/f/a/\d+#members$"))
+    page.wait_for_url(re.compile(r"/f/a/\d+/members#roster$"))
     assert page.locator("table.members tbody tr").count() == 20
