@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app import actions, agenda
 from app.actions import ActionError
+from app.ballot import live as ballot_live
 from app.db import session_scope
 from app.events import LoggedEvent
 from app.models import Assembly, Facilitator, Member, Note
@@ -249,6 +250,7 @@ HANDLERS: dict[str, tuple[type[Inbound], frozenset[str], Work]] = {
     "spotlight_clear": (SpotlightClearIn, FACILITATOR, _spotlight_clear),  # type: ignore[dict-item]
     "scene": (SceneIn, FACILITATOR, _scene),  # type: ignore[dict-item]
 }
+HANDLERS.update(ballot_live.HANDLERS)  # type: ignore[arg-type]  # `vote`: app/ballot/live.py
 INBOUND_KINDS = ("hello", *HANDLERS)
 RATE_LIMITED = frozenset({"note", "note_edit", "note_withdraw"})
 
@@ -301,11 +303,13 @@ async def dispatch(hub: Hub, conn: Connection, raw: str) -> Outcome:
     schema, roles, work = entry
     if viewer.role not in roles:
         return Outcome([render_error(viewer, "not_allowed")], [])
-    key, text = _key_and_text(data)
+    key, text = _key_and_text(data) if kind != "vote" else (None, "")  # a vote is no note
     try:
         message = schema.model_validate(data)
     except ValidationError:
         return Outcome([render_error(viewer, "bad_message", key, text)], [])
+    if isinstance(message, ballot_live.VoteIn):
+        message.keyed_by(hub.settings.secret_key)  # one vote per member: a keyed hash
     limit_key = f"member:{viewer.member_id}"
     if (
         kind in RATE_LIMITED
