@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 from starlette.concurrency import run_in_threadpool
@@ -36,9 +36,21 @@ MAX_MESSAGE = 64 * 1024
 CLIENT_KEY = r"^[A-Za-z0-9_-]{8,64}$"
 
 
+MAX_INT = 2**31 - 1  # every id and number a message carries fits a PostgreSQL integer
+
+
 class Inbound(BaseModel):
     # htmx adds HEADERS (htmx 2) / headers (htmx 4); extra fields are ignored.
     model_config = ConfigDict(extra="ignore")
+
+    @model_validator(mode="after")
+    def _bounded(self) -> Inbound:
+        """No id or number beyond ±MAX_INT (an id of 2**63 would crash the database layer):
+        checked here once for every schema, present and future, so it is never forgotten."""
+        for name, value in self.__dict__.items():
+            if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INT:
+                raise ValueError(f"{name} out of range")
+        return self
 
 
 class HelloIn(Inbound):
