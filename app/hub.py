@@ -12,6 +12,7 @@ import contextlib
 import logging
 import os
 import socket
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Hashable
@@ -26,6 +27,7 @@ from app.db import session_scope
 from app.events import LoggedEvent, events_after, last_seqs
 from app.snapshot import load_room
 from app.views import Viewer, event_note, event_view_key, heartbeat_fragment, render_event
+from facilitation.ratelimit import RateLimiter
 from facilitation.room import RoomState, apply_event
 
 log = logging.getLogger("samling.hub")
@@ -34,6 +36,8 @@ QUEUE_SIZE = 1000  # fragments waiting for one socket (two delivery batches); mo
 SAFETY_POLL = 1.0  # seconds between log reads when no ring comes (lost ring, Redis down)
 HEARTBEAT = 20.0  # the client watchdog reconnects after ~45 s of silence
 PRESENCE_REFRESH = 15.0
+PRESENCE_GRACE = 5.0  # a phone back within this many seconds never went offline
+CONNECT_BURST, CONNECT_RATE = 30, 0.5  # connects per participant: a burst, then one per 2 s
 MAX_RESUME = 500  # a cursor further behind than this gets a fresh snapshot instead
 BATCH = 500
 CHANNEL = "samling:ring"
@@ -102,6 +106,12 @@ class Hub:
         from app.dispatch import note_limiter
 
         self.note_limit = note_limiter()
+        self.connect_limit = RateLimiter(burst=CONNECT_BURST, per_second=CONNECT_RATE)
+        self.presence_grace = PRESENCE_GRACE
+        self.sockets_of: dict[int, int] = {}  # member -> live sockets in this process
+        # member -> (task, viewer): offline once the grace has passed
+        self.leaving: dict[int, tuple[asyncio.Task[None], Viewer]] = {}
+        self.stopping = False
 
     async def start(self) -> None:
         if self.settings.redis_url:
@@ -125,10 +135,15 @@ class Hub:
         self.tasks.append(asyncio.create_task(self._presence_loop()))
 
     async def stop(self) -> None:
+        self.stopping = True  # from now on a closing socket's member goes offline at once
         for task in self.tasks:
             task.cancel()
         if self.tasks:
             await asyncio.wait(self.tasks, timeout=5)
+        leaving, self.leaving = list(self.leaving.values()), {}
+        for task, viewer in leaving:  # nobody will be here when the grace ends
+            task.cancel()
+            await self._write_presence(viewer, -1)
         for conns in self.connections.values():
             for conn in list(conns):
                 conn.close(1012)  # service restart: clients reconnect
@@ -308,18 +323,62 @@ class Hub:
                     conn.offer(heartbeat_fragment(conn.cursor))
 
     async def presence(self, viewer: Viewer, delta: int) -> None:
-        """Count a participant's socket in or out, across processes, and tell facilitators."""
+        """Count a participant's socket in or out, across processes, and tell facilitators.
+
+        Presence is ephemeral, and venue WiFi makes phones drop and come back all the time: the
+        database (and so the durable event log) hears only when a member's first socket in this
+        process opens, and when the last one has stayed closed for PRESENCE_GRACE. A socket
+        that closes and comes back within the grace costs no write and no event."""
         if viewer.role != "participant" or viewer.member_id is None:
             return
+        member_id = viewer.member_id
+        count = self.sockets_of.get(member_id, 0) + delta
+        if count > 0:
+            self.sockets_of[member_id] = count
+        else:
+            self.sockets_of.pop(member_id, None)
+        if delta > 0:
+            leaving = self.leaving.pop(member_id, None)
+            if leaving is not None:
+                leaving[0].cancel()  # back within the grace: still online, nothing to write
+            elif count == 1:
+                await self._write_presence(viewer, +1)
+        elif count <= 0 and self.stopping:
+            await self._write_presence(viewer, -1)
+        elif count <= 0 and member_id not in self.leaving:
+            task = asyncio.get_running_loop().create_task(self._leave(viewer))
+            self.leaving[member_id] = (task, viewer)
+
+    async def _leave(self, viewer: Viewer) -> None:
+        assert viewer.member_id is not None
+        try:
+            await asyncio.sleep(self.presence_grace)
+        finally:
+            mine = self.leaving.get(viewer.member_id)
+            if mine is not None and mine[0] is asyncio.current_task():
+                del self.leaving[viewer.member_id]
+        if viewer.member_id not in self.sockets_of:
+            await self._write_presence(viewer, -1)
+
+    async def _write_presence(self, viewer: Viewer, delta: int) -> None:
+        assert viewer.member_id is not None
+        member_id = viewer.member_id
 
         def work() -> list[LoggedEvent]:
             with session_scope(self.engine, write=True) as db:
-                return do_presence(db, self.process, viewer.assembly_id, viewer.member_id, delta)
+                return do_presence(db, self.process, viewer.assembly_id, member_id, delta)
 
         try:
             await self.ring(await run_in_threadpool(work))
         except Exception:
             log.exception("presence update failed")
+
+    def may_connect(self, viewer: Viewer) -> bool:
+        """Connects per participant are rate-limited (a reconnect loop is refused with 1013,
+        which the page's websocket extension answers with an exponential back-off)."""
+        if viewer.role != "participant":
+            return True
+        return self.connect_limit.allow(f"member:{viewer.member_id}", time.monotonic())
 
     async def _presence_loop(self) -> None:
         from sqlmodel import update

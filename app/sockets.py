@@ -25,6 +25,7 @@ from app.views import PAGES, Viewer, my_table, render_snapshot
 HELLO_WAIT = 5.0
 log = logging.getLogger("samling.sockets")
 CLOSE_POLICY = 1008
+CLOSE_TRY_AGAIN = 1013
 
 
 def origin_allowed(websocket: WebSocket) -> bool:
@@ -118,6 +119,10 @@ async def _identify(websocket: WebSocket, who: Callable[[Session], Viewer | None
     viewer = await run_in_threadpool(look_up)
     if viewer is None:
         await websocket.close(CLOSE_POLICY)
+        return
+    if not websocket.app.state.hub.may_connect(viewer):  # a reconnect loop: back off
+        await websocket.accept()
+        await websocket.close(CLOSE_TRY_AGAIN)
         return
     await serve(websocket, viewer)
 
