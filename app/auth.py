@@ -2,23 +2,39 @@
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import math
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, quote
 
+from sqlalchemy import delete
 from sqlmodel import Session, select
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.clock import utcnow
 from app.i18n import pick_language
-from app.models import Assembly, Facilitator, Member
-from app.security import new_csrf_token, same_token
+from app.models import Assembly, Facilitator, LoginThrottle, Member
+from app.security import check_password, new_csrf_token, same_token
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 MAX_BODY = 5 * 1024 * 1024  # a members or pool CSV of a few thousand rows fits easily
+
+
+log = logging.getLogger("samling.auth")
+
+# Failed logins: an account (or an address, which a whole town hall may share behind one NAT)
+# that fails this often within LOGIN_WINDOW waits LOGIN_BLOCK before it may try again.
+LOGIN_WINDOW = timedelta(minutes=15)
+LOGIN_BLOCK = timedelta(minutes=15)
+ACCOUNT_FAILURES = 5
+ADDRESS_FAILURES = 30
 
 
 class LoginRequired(HTTPException):
@@ -169,3 +185,85 @@ def form_value(form: Any, name: str, limit: int = 2000) -> str:
     """A trimmed text field from a submitted form, cut at ``limit`` characters."""
     value = form.get(name)
     return value.strip()[:limit] if isinstance(value, str) else ""
+
+
+# -- logins ----------------------------------------------------------------------------------
+
+
+def _throttle_keys(email: str, address: str) -> dict[str, int]:
+    """Row key -> failures allowed. Keys are hashed: the table holds no e-mail addresses."""
+
+    def key(text: str) -> str:
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    return {key(f"account:{email}"): ACCOUNT_FAILURES, key(f"address:{address}"): ADDRESS_FAILURES}
+
+
+def login_wait(db: Session, email: str, address: str, now: datetime) -> timedelta | None:
+    """How long this account or address must still wait before trying again, if at all."""
+    waits = []
+    for key in _throttle_keys(email, address):
+        row = db.get(LoginThrottle, key)
+        if row is not None and row.blocked_until is not None and row.blocked_until > now:
+            waits.append(row.blocked_until - now)
+    return max(waits) if waits else None
+
+
+def record_login_failure(db: Session, email: str, address: str, now: datetime) -> None:
+    """Count a failure for the account and the address (one short write transaction)."""
+    for key, allowed in _throttle_keys(email, address).items():
+        row = db.get(LoginThrottle, key)
+        if row is None or now - row.window_start > LOGIN_WINDOW:
+            row = row or LoginThrottle(key=key, window_start=now)
+            row.failures, row.window_start, row.blocked_until = 0, now, None
+        row.failures += 1
+        if row.failures >= allowed:
+            row.blocked_until = now + LOGIN_BLOCK
+        db.add(row)
+    stale = now - max(LOGIN_WINDOW, LOGIN_BLOCK) * 4
+    db.execute(delete(LoginThrottle).where(LoginThrottle.window_start < stale))  # type: ignore[arg-type]
+
+
+def authenticate(db: Session, email: str, password: str) -> Facilitator | None:
+    """The account for these credentials. An unknown e-mail costs the same argon2 verification
+    as a known one (against a dummy hash), so the answer's timing does not tell them apart."""
+    user = db.exec(select(Facilitator).where(Facilitator.email == email)).first()
+    ok = check_password(user.password_hash if user is not None else None, password)
+    return user if ok else None
+
+
+async def attempt_login(
+    request: Request, email: str, password: str
+) -> tuple[Facilitator | None, int]:
+    """Check a login form: (the facilitator, 0), or (None, minutes to wait; 0 = just wrong).
+
+    A throttled account or address is refused before any password is checked; the argon2 work
+    runs in a read transaction, and a failure is then counted in a short write transaction. A
+    failed login is logged with the e-mail address and the client address, never the password.
+    """
+    from app.web_helpers import in_db
+
+    address = request.client.host if request.client else ""
+    now = utcnow()
+
+    def check(db: Session) -> tuple[Facilitator | None, timedelta | None]:
+        wait = login_wait(db, email, address, now)
+        return (None, wait) if wait is not None else (authenticate(db, email, password), None)
+
+    user, wait = await in_db(request, check)
+    if user is not None:
+        await in_db(request, lambda db: _clear_account(db, email), write=True)
+        return user, 0
+    if wait is not None:
+        log.warning("login refused while throttled: email=%r address=%s", email, address)
+        return None, max(1, math.ceil(wait.total_seconds() / 60))
+    await in_db(request, lambda db: record_login_failure(db, email, address, utcnow()), write=True)
+    log.warning("failed login: email=%r address=%s", email, address)
+    return None, 0
+
+
+def _clear_account(db: Session, email: str) -> None:
+    account = next(iter(_throttle_keys(email, "")))
+    row = db.get(LoginThrottle, account)
+    if row is not None:
+        db.delete(row)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -105,19 +106,22 @@ def _int(text: str, default: int, low: int, high: int, name: str, fields: list[s
     return value
 
 
-def upload(
-    db: Session,
-    assembly: Assembly,
-    people_data: bytes,
-    quotas_data: bytes,
-    options: dict[str, str],
-) -> Lottery:
-    """Validate both files and store the pool, or raise CsvError and store nothing."""
-    current = latest(db, assembly.id or 0)
-    if current is not None and (
-        current.status not in ("uploaded", "computed") or current.round > 1
-    ):
-        raise LotteryError("drawn")
+@dataclass(frozen=True)
+class ParsedUpload:
+    """Both files and the options, checked, before any database work: ``error`` or the rest."""
+
+    error: UploadError | None
+    panel_size: int = 0
+    panels: int = 0
+    retention_days: int = 0
+    households: tuple[str, ...] = ()
+    quotas: tuple[Quota, ...] = ()
+    pool: Pool | None = None
+
+
+def parse_upload(people_data: bytes, quotas_data: bytes, options: dict[str, str]) -> ParsedUpload:
+    """Validate both files and the options. Pure and bounded (app.csvfiles' limits): the web
+    page runs it in the threadpool outside any transaction, so no lock waits on a big file."""
     fields: list[str] = []
     panel_size = _int(options.get("panel_size", ""), 0, 1, 10_000, "panel_size", fields)
     panels = _int(options.get("panels", ""), 1000, 1, MAX_PANELS, "panels", fields)
@@ -136,19 +140,45 @@ def upload(
         except CsvError as exc:
             problems += [N_("pool: %(problem)s", problem=p) for p in exc.problems]
     if fields or problems or pool is None:
-        raise UploadError(fields, problems)
+        return ParsedUpload(UploadError(fields, problems))
+    return ParsedUpload(None, panel_size, panels, retention, tuple(households), tuple(quotas), pool)
+
+
+def upload(
+    db: Session,
+    assembly: Assembly,
+    people_data: bytes | ParsedUpload,
+    quotas_data: bytes = b"",
+    options: dict[str, str] | None = None,
+) -> Lottery:
+    """Store the pool (files already parsed by :func:`parse_upload`, or parsed here), or raise
+    CsvError and store nothing."""
+    current = latest(db, assembly.id or 0)
+    if current is not None and (
+        current.status not in ("uploaded", "computed") or current.round > 1
+    ):
+        raise LotteryError("drawn")
+    parsed = (
+        people_data
+        if isinstance(people_data, ParsedUpload)
+        else parse_upload(people_data, quotas_data, options or {})
+    )
+    if parsed.error is not None:
+        raise parsed.error
+    pool, quotas = parsed.pool, list(parsed.quotas)
+    assert pool is not None
     if current is not None:
         db.delete(current)
     lottery = Lottery(
         assembly_id=assembly.id or 0,
-        panel_size=panel_size,
-        panels=panels,
-        household_columns=households,
+        panel_size=parsed.panel_size,
+        panels=parsed.panels,
+        household_columns=list(parsed.households),
         quotas=[q.__dict__ for q in quotas],
         features=sorted({q.feature for q in quotas}),
         pool_size=len(pool.people),
         pool={"columns": pool.columns, "id_column": pool.id_column, "rows": pool.rows},
-        retention_days=retention,
+        retention_days=parsed.retention_days,
         version=__version__,
         algorithm=ALGORITHM,
         seed_rule=SEED_RULE,

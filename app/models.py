@@ -173,3 +173,12 @@ class Presence(SQLModel, table=True):
     process: str = Field(max_length=64)
     connections: int = 0
     seen_at: datetime
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed logins per account and per address (app/auth.py): shared by every process."""
+
+    key: str = Field(primary_key=True, max_length=64, description="sha256 of account:/address:")
+    failures: int = 0
+    window_start: datetime
+    blocked_until: datetime | None = None

@@ -11,6 +11,7 @@ from typing import Any
 
 import segno
 from sqlmodel import Session, select
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -18,13 +19,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from app.auth import (
+    attempt_login,
     form_value,
     get_assembly,
     require_facilitator,
     sign_in_facilitator,
 )
-from app.csvfiles import CsvError, decode, parse_csv
-from app.models import Assembly, AssemblySession, Facilitator, Member
+from app.csvfiles import CsvError, CsvTable, decode, parse_csv
+from app.models import Assembly, AssemblySession, Member
 from app.roster import (
     add_member,
     create_assembly,
@@ -34,7 +36,7 @@ from app.roster import (
     projector_url,
     reissue_token,
 )
-from app.security import new_nonce, verify_password
+from app.security import new_nonce
 from app.snapshot import session_items
 from app.templating import render_page
 from app.web_helpers import in_db, redirect, safe_next
@@ -47,15 +49,17 @@ async def login(request: Request) -> Response:
         return render_page(request, "login.html", next_path=next_path, error=False)
     form = await request.form()
     email, password = form_value(form, "email", 254).lower(), form_value(form, "password", 1000)
-
-    def check(db: Session) -> Facilitator | None:
-        user = db.exec(select(Facilitator).where(Facilitator.email == email)).first()
-        return user if user is not None and verify_password(user.password_hash, password) else None
-
-    user = await in_db(request, check)
+    user, wait_minutes = await attempt_login(request, email, password)  # throttled, logged
     if user is None:
+        status = 429 if wait_minutes else 400
         return render_page(
-            request, "login.html", status_code=400, next_path=next_path, error=True, email=email
+            request,
+            "login.html",
+            status_code=status,
+            next_path=next_path,
+            error=True,
+            wait_minutes=wait_minutes,
+            email=email,
         )
     sign_in_facilitator(request, user)
     return redirect(next_path or "/f")
@@ -249,24 +253,40 @@ async def session_delete(request: Request) -> Response:
     return redirect(section_url(assembly_id, "runsheet", "#sessions"))
 
 
+def _parse_upload(data: bytes) -> tuple[CsvTable | None, list[str]]:
+    try:
+        return parse_csv(decode(data)), []
+    except CsvError as exc:
+        return None, exc.problems
+
+
 async def members_import(request: Request) -> Response:
     assembly_id = int(request.path_params["assembly_id"])
     async with request.form(max_part_size=5 * 1024 * 1024) as form:
         upload = form.get("file")
         data = await upload.read() if isinstance(upload, UploadFile) else b""
     settings = request.app.state.settings
+    await in_db(
+        request, lambda db: (require_facilitator(request, db), get_assembly(db, assembly_id))
+    )
+    # parsed in the threadpool outside any transaction (bounded by app.csvfiles' limits), so a
+    # big or hostile file holds no lock; then one short write
+    table, problems = await run_in_threadpool(_parse_upload, data)
 
     def work(db: Session) -> tuple[int, list[str]]:
         require_facilitator(request, db)
         assembly = get_assembly(db, assembly_id)
+        assert table is not None
         try:
-            count = import_members(db, settings, assembly, parse_csv(decode(data)))
+            count = import_members(db, settings, assembly, table)
         except CsvError as exc:
             db.rollback()
             return 0, exc.problems
         return count, []
 
-    count, problems = await in_db(request, work, write=True)
+    count = 0
+    if table is not None:
+        count, problems = await in_db(request, work, write=True)
     if problems:
         with request.app.state.db() as db:
             context = _console(request, db, assembly_id, import_errors=problems)

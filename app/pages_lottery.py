@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -122,11 +123,20 @@ async def upload(request: Request) -> Response:
             files[name] = await part.read() if isinstance(part, UploadFile) else b""
         options = {k: form_value(form, k, 500) for k in UPLOAD_OPTIONS}
 
+    # who may upload first; then parse in the threadpool outside any transaction (bounded by
+    # app.csvfiles' limits), so a big or hostile file holds no lock; then one short write
+    def allowed(db: Session) -> None:
+        require_facilitator(request, db)
+        get_assembly(db, assembly_id)
+
+    await in_db(request, allowed)
+    parsed = await run_in_threadpool(flow.parse_upload, files["people"], files["quotas"], options)
+
     def work(db: Session) -> dict[str, Any] | None:
         require_facilitator(request, db)
         assembly = get_assembly(db, assembly_id)
         try:
-            flow.upload(db, assembly, files["people"], files["quotas"], options)
+            flow.upload(db, assembly, parsed)
         except flow.UploadError as exc:
             db.rollback()
             return _context(db, assembly_id, problems=exc.problems, fields=exc.fields, form=options)

@@ -1,14 +1,19 @@
-"""Secrets: password hashes, capability tokens for join and projector links, CSRF tokens."""
+"""Secrets: password hashes and rules, capability tokens for join and projector links, CSRF
+tokens."""
 
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
+import re
 import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+
+from facilitation.messages import N_, Message
 
 _hasher = PasswordHasher()
 # Unambiguous upper-case letters and digits for codes people type (no 0/O, 1/I/L).
@@ -25,6 +30,43 @@ def verify_password(password_hash: str, password: str) -> bool:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return _hasher.hash(secrets.token_urlsafe(16))
+
+
+def check_password(password_hash: str | None, password: str) -> bool:
+    """Verify against the account's hash or, for an account that does not exist, against a
+    dummy hash of the same cost: both answers take as long, so timing tells no one which
+    e-mail addresses have accounts."""
+    if password_hash is None:
+        verify_password(_dummy_hash(), password)
+        return False
+    return verify_password(password_hash, password)
+
+
+MIN_PASSWORD = 10
+MIN_STRENGTH = 3  # zxcvbn's score 0–4: 3 = "safely unguessable", ~10^8 guesses or more
+
+
+def password_problem(password: str, *known: str) -> Message | None:
+    """Why ``password`` may not be used, or None. Too short, or too easy to guess: zxcvbn
+    (Dropbox's estimator) knows the 30,000 commonest passwords of leaked password lists,
+    common words and names, keyboard patterns, dates and l33t spellings; ``known`` are words
+    it should also count as easy (the e-mail address, the person's name)."""
+    if len(password) < MIN_PASSWORD:
+        return N_("use a password of at least %(count)s characters", count=MIN_PASSWORD)
+    from zxcvbn import zxcvbn
+
+    words = [w for text in known for w in [text, *re.split(r"\W+", text)] if w]
+    if zxcvbn(password[:100], user_inputs=words)["score"] < MIN_STRENGTH:
+        return N_(
+            "this password is too common or too easy to guess: use a longer one, e.g. a few "
+            "unrelated words"
+        )
+    return None
 
 
 def new_nonce() -> str:

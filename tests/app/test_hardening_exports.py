@@ -96,9 +96,7 @@ def test_lottery_contact_and_audit_csvs_are_inert() -> None:
     assert_inert(contact_csv(pool, [PAYLOADS[2], "p2"], ["p2"]), PAYLOADS)
     audit = {
         "pool_size": 2,
-        "quotas": [
-            {"feature": "=1+1", "value": "@x", "min": 0, "max": 1, "pool": 2, "panel": 1}
-        ],
+        "quotas": [{"feature": "=1+1", "value": "@x", "min": 0, "max": 1, "pool": 2, "panel": 1}],
         "draws": [{"round": 1, "seed": PAYLOADS[0], "seed_normalised": PAYLOADS[0]}],
     }
     text = audit_csv(audit)
