@@ -64,7 +64,7 @@
   function refresh() {
     var ids = Object.keys(wanted);
     if (!ids.length) return;
-    if (busy || dragging) { schedule(400); return; }
+    if (busy || dragging || queue.length) { schedule(400); return; }
     wanted = {};
     busy = true;
     fetch(pageUrl(), { credentials: "same-origin", headers: { "X-Samling-Refresh": "1" } })
@@ -78,7 +78,7 @@
         });
       })
       .catch(function () { ids.forEach(function (id) { wanted[id] = 1; }); schedule(3000); })
-      .then(function () { busy = false; afterSwap(); if (Object.keys(wanted).length) schedule(250); });
+      .then(function () { busy = false; afterSwap(); pump(); if (Object.keys(wanted).length) schedule(250); });
   }
 
   // Replace a region with its fresh copy, keeping what the person has in hand.
@@ -122,12 +122,23 @@
   document.addEventListener("htmx:wsAfterMessage", onSignal);
 
   // -- the board's own forms: sent with fetch, the board swapped in place ----------------------
+  // A tap is never lost: while a refresh or another action is on its way, it waits its turn.
+  var queue = [];
   function postForm(form, data) {
-    if (busy) return;
+    queue.push([form, data]);
+    pump();
+  }
+  function pump() {
+    if (busy || !queue.length) return;
+    var job = queue.shift();
+    send(job[0], job[1]);
+  }
+  function send(form, data) {
     busy = true;
     var live = document.getElementById("board-live");
     if (live) live.setAttribute("aria-busy", "true");
-    fetch(form.action, { method: "POST", body: data, credentials: "same-origin", headers: { "X-CSRF-Token": document.body.dataset.csrf || "" } })
+    // getAttribute: a control named "action" hides the form's .action property
+    fetch(form.getAttribute("action"), { method: "POST", body: data, credentials: "same-origin", headers: { "X-CSRF-Token": document.body.dataset.csrf || "" } })
       .then(function (r) {
         if (!r.ok) return Promise.reject(r.status);
         var url = new URL(r.url);
@@ -144,8 +155,8 @@
         if (refused) { refused.setAttribute("tabindex", "-1"); refused.focus(); }
         else if (focusId && document.getElementById(focusId)) document.getElementById(focusId).focus({ preventScroll: true });
       })
-      .catch(function () { form.submit(); })  // the server decides; a plain post still works
-      .then(function () { busy = false; afterSwap(); if (Object.keys(wanted).length) schedule(250); });
+      .catch(function (err) { if (window.console) console.error("board: " + err); window.location.assign(pageUrl()); })
+      .then(function () { busy = false; afterSwap(); pump(); if (Object.keys(wanted).length) schedule(250); });
   }
 
   document.addEventListener("submit", function (e) {
@@ -216,7 +227,7 @@
   var justDragged = false;
 
   document.addEventListener("pointerdown", function (e) {
-    if (e.button !== 0 || busy) return;
+    if (e.button !== 0) return;
     var card = e.target.closest && e.target.closest(".board-note");
     if (!card) return;
     var onGrip = !!e.target.closest(".grip");
