@@ -57,7 +57,7 @@ DEMO_AGENDA = (
 
 def _live_room(db: Any, assembly: Assembly, seed: int) -> None:
     """Seat everyone at tables of six and open the values round, so a newcomer can write."""
-    from app.agenda import do_add_item, do_open_item
+    from app.agenda import do_add_item, do_open_item, do_set_scene
     from app.seating import do_publish_round
     from facilitation.rotation import Member as Seated
     from facilitation.rotation import RotationProblem, TableLayout, plan_rounds
@@ -88,6 +88,9 @@ def _live_room(db: Any, assembly: Assembly, seed: int) -> None:
         )
     )
     do_open_item(db, assembly, values.id)
+    # The big screen shows the live wall (with the question and the timer in its header), so a
+    # note sent from a join link appears there at once.
+    do_set_scene(db, assembly, "wall")
 
 
 def create_demo(

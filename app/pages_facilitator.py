@@ -22,10 +22,12 @@ from app.auth import (
     attempt_login,
     form_value,
     get_assembly,
+    request_language,
     require_facilitator,
     sign_in_facilitator,
 )
 from app.csvfiles import CsvError, CsvTable, decode, parse_csv
+from app.i18n import translate
 from app.models import Assembly, AssemblySession, Member
 from app.roster import (
     add_member,
@@ -289,7 +291,9 @@ async def members_import(request: Request) -> Response:
         count, problems = await in_db(request, work, write=True)
     if problems:
         with request.app.state.db() as db:
-            context = _console(request, db, assembly_id, import_errors=problems)
+            lang = request_language(request)
+            errors = [translate(p, lang) for p in problems]  # shown in the viewer's language
+            context = _console(request, db, assembly_id, import_errors=errors)
         return render_page(request, SECTION_TEMPLATES["members"], status_code=400, **context)
     return redirect(section_url(assembly_id, "members", f"?imported={count}"))
 

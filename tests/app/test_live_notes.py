@@ -159,14 +159,16 @@ def test_walls_tables_projector_and_moderation(app, demo, settings, facilitator_
             hello(mate_ws)
         wa.send_text(note("wall-00001", "Natur og stilhed"))
         receive_until(wa, 'id="note-wall-00001"')
-        assert f"beforeend:#wall-t-{table_a}" in receive_until(pws, "Natur og stilhed")
+        # the projector's scene (the demo shows the wall) is drawn again with the note in it
+        shown = receive_until(pws, "Natur og stilhed")
+        assert f'id="wall-t-{table_a}"' in shown and 'data-scene="wall"' in shown
         assert "beforeend:#fwall" in receive_until(fws, "Natur og stilhed")
         if mate_ws is not None:
             assert "beforeend:#table-notes" in receive_until(mate_ws, "Natur og stilhed")
         note_id = all_notes(settings)[0].id
         # moderation: hide removes it from the projector and the table; facilitator keeps it
         fws.send_text(json.dumps({"msg": "note_hide", "note_id": note_id, "hidden": True}))
-        assert f'<li id="n-{note_id}" hx-swap-oob="delete">' in receive_until(pws, f"n-{note_id}")
+        assert "Natur og stilhed" not in receive_until(pws, 'data-scene="wall"')
         assert "hidden-note" in receive_until(fws, f"n-{note_id}")
         # approval mode: new notes wait for the facilitator
         fws.send_text(
@@ -189,7 +191,7 @@ def test_walls_tables_projector_and_moderation(app, demo, settings, facilitator_
             json.dumps({"msg": "note_moderate", "note_id": second.id, "action": "approve"})
         )
         shown = receive_until(pws, "Venter på godkendelse")
-        assert "beforeend:#wall-k-value" in shown and a["name"].split()[0] in shown
+        assert 'id="wall-k-value"' in shown and a["name"].split()[0] in shown
         # a facilitator edit keeps the original words
         fws.send_text(
             json.dumps(

@@ -62,15 +62,15 @@ def test_facilitator_switches_every_scene_and_the_projector_follows(
         facilitator_client.websocket_connect(f"/ws/facilitator/{aid}", headers=WS) as fac,
     ):
         proj.send_text(json.dumps({"msg": "hello"}))
-        assert 'data-scene="now"' in proj.receive_text()
+        assert 'data-scene="wall"' in proj.receive_text()  # the demo shows the live wall
         fac.send_text(json.dumps({"msg": "hello"}))
         fac.receive_text()
         shows = {
-            ("wall", None): "Seddel nummer 1",
             ("plan", None): 'id="plan-by-name"',
             ("note", note_id): "Seddel nummer 0",
             ("table", table_no): f'data-paged="table-{table_no}"',
             ("now", None): 'id="now-block"',
+            ("wall", None): "Seddel nummer 1",
         }
         for (name, ref), shown in shows.items():
             fac.send_text(scene(name, ref))
@@ -79,7 +79,7 @@ def test_facilitator_switches_every_scene_and_the_projector_follows(
             assert scene_of(settings, aid)[:2] == (name, ref)
         # choosing the scene already shown writes nothing
         seq = scene_of(settings, aid)[2]
-        fac.send_text(scene("now"))
+        fac.send_text(scene("wall"))
         fac.send_text(scene("nonsense"))
         receive_until(fac, 'data-code="bad_scene"', limit=50)
         assert scene_of(settings, aid)[2] == seq
@@ -124,7 +124,7 @@ def test_a_hidden_note_cannot_be_put_on_the_big_screen(
         fac.receive_text()
         fac.send_text(scene("note", note_id))
         assert 'data-code="bad_scene"' in receive_until(fac, 'id="errors"')
-    assert scene_of(settings, aid)[0] == "now"
+    assert scene_of(settings, aid)[0] == "wall"
 
 
 def test_participants_and_the_projector_cannot_switch_scenes(app, demo, settings) -> None:
