@@ -30,8 +30,10 @@ from dataclasses import dataclass, field
 import highspy
 
 from facilitation.sortition_feasibility import check_feasible
+from facilitation.sortition_goldilocks import GoldilocksBounds, goldilocks
 from facilitation.sortition_leximin import Distribution, leximin
 from facilitation.sortition_model import (
+    Budget,
     InfeasibleQuotasError,
     Instance,
     Person,
@@ -39,6 +41,7 @@ from facilitation.sortition_model import (
     Quota,
     Relaxation,
     SortitionInputError,
+    Status,
     build_instance,
 )
 from facilitation.sortition_rounding import deal_people, lottery_shares, round_classes
@@ -53,6 +56,8 @@ from facilitation.sortition_seed import (
 
 __all__ = [
     "ALGORITHM",
+    "ALGORITHMS",
+    "Budget",
     "Draw",
     "FairDistribution",
     "InfeasibleQuotasError",
@@ -65,6 +70,7 @@ __all__ = [
     "Relaxation",
     "SEED_RULE",
     "SortitionInputError",
+    "Status",
     "check_panel",
     "check_quotas",
     "draw_index",
@@ -77,7 +83,8 @@ __all__ = [
     "seed_digest",
 ]
 
-ALGORITHM = "leximin"
+ALGORITHM = "leximin"  # the default
+ALGORITHMS = ("leximin", "goldilocks")
 DEFAULT_PANELS = 1000
 
 
@@ -122,6 +129,8 @@ class FairDistribution:
     distribution: Distribution
     probabilities: dict[str, float]
     pool_ids: tuple[str, ...]
+    algorithm: str = ALGORITHM
+    goldilocks: GoldilocksBounds | None = None  # the relaxation's bounds (algorithm goldilocks)
 
     @property
     def floor(self) -> float:
@@ -150,10 +159,7 @@ class LotteryResult:
     within_floor_ceil: bool  # every person in floor(m p) or ceil(m p) panels
     method: str
     stats: dict[str, float | int | str | bool] = field(default_factory=dict)
-
-    @property
-    def algorithm(self) -> str:
-        return ALGORITHM
+    algorithm: str = ALGORITHM
 
     @property
     def lottery_sha256(self) -> str:
@@ -208,16 +214,26 @@ def find_distribution(
     panel_size: int,
     already_selected: Iterable[str] = (),
     progress: Progress | None = None,
+    budget: Budget | None = None,
+    algorithm: str = ALGORITHM,
 ) -> FairDistribution:
-    """The LEXIMIN-optimal distribution over quota-satisfying panels.
+    """The LEXIMIN-optimal (or Goldilocks) distribution over quota-satisfying panels.
 
     Raises SortitionInputError (bad input) or InfeasibleQuotasError (no panel exists).
+    ``budget``: time limit, effort budget and progress report (default: none, the built-in
+    effort budget only). ``algorithm``: "leximin" or "goldilocks" (see sortition_goldilocks).
     """
+    if algorithm not in ALGORITHMS:
+        raise SortitionInputError(f"unknown algorithm {algorithm!r}")
     people = list(people)
     _say(progress, "checking", 0.0)
     inst = build_instance(people, quotas, panel_size, already_selected)
     check_feasible(inst)
-    dist = leximin(inst, progress)
+    bounds = None
+    if algorithm == "goldilocks":
+        dist, bounds = goldilocks(inst, progress, budget)
+    else:
+        dist = leximin(inst, progress, budget)
     probabilities = {p.id: 0.0 for p in people}
     for pid in inst.already_selected:
         probabilities[pid] = 1.0
@@ -226,23 +242,28 @@ def find_distribution(
             probabilities[pid] = p
     excluded = set(inst.already_selected) | set(inst.excluded)
     pool_ids = tuple(sorted(p.id for p in people if p.id not in excluded))
-    return FairDistribution(inst, dist, probabilities, pool_ids)
+    return FairDistribution(inst, dist, probabilities, pool_ids, algorithm, bounds)
 
 
 def round_to_lottery(
-    fair: FairDistribution, panels: int = DEFAULT_PANELS, progress: Progress | None = None
+    fair: FairDistribution,
+    panels: int = DEFAULT_PANELS,
+    progress: Progress | None = None,
+    budget: Budget | None = None,
 ) -> LotteryResult:
     """A uniform lottery over ``panels`` panels, each person's share within 1/m of optimal."""
     if panels < 1:
         raise SortitionInputError("the lottery needs at least one panel")
     _say(progress, "rounding", 0.0)
+    budget = budget or Budget()
+    dist = fair.distribution
+    budget.tell("rounding", dist.pricing_rounds, fair.floor, dist.bound, dist.gap)
     inst = fair.instance
-    rounding = round_classes(fair.distribution, inst, panels)
+    rounding = round_classes(dist, inst, panels, stop=budget.expired)
     lottery = tuple(deal_people(inst, rounding.panels))
     ids = sorted(fair.probabilities)
     shares = lottery_shares(lottery, ids)
     pool = fair.pool_ids
-    dist = fair.distribution
     stats: dict[str, float | int | str | bool] = {
         "classes": len(inst.classes),
         "support_panels": len(dist.panels),
@@ -250,10 +271,17 @@ def round_to_lottery(
         "mip_calls": dist.mip_calls,
         "certified": dist.certified,
         "gap": dist.gap,
+        "bound": dist.bound,
+        "stopped": dist.stopped,
         "floor": min((fair.probabilities[i] for i in pool), default=0.0),
         "lottery_floor": min((shares[i] for i in pool), default=0.0),
+        "ceiling": max((fair.probabilities[i] for i in pool), default=0.0),
+        "lottery_ceiling": max((shares[i] for i in pool), default=0.0),
+        "uniform": inst.k / len(pool) if pool else 0.0,
         "solver": solver_version(),
     }
+    if fair.goldilocks is not None:
+        stats["goldilocks_bound"] = fair.goldilocks.ratio  # the relaxation's: a lower bound
     _say(progress, "done", 1.0)
     return LotteryResult(
         probabilities=dict(fair.probabilities),
@@ -265,6 +293,7 @@ def round_to_lottery(
         within_floor_ceil=rounding.within_band,
         method=dist.method,
         stats=stats,
+        algorithm=fair.algorithm,
     )
 
 
@@ -275,10 +304,14 @@ def run_lottery(
     already_selected: Iterable[str] = (),
     panels: int = DEFAULT_PANELS,
     progress: Progress | None = None,
+    budget: Budget | None = None,
+    algorithm: str = ALGORITHM,
 ) -> LotteryResult:
     """find_distribution + round_to_lottery: everything up to (not including) the draw."""
-    fair = find_distribution(people, quotas, panel_size, already_selected, progress)
-    return round_to_lottery(fair, panels, progress)
+    fair = find_distribution(
+        people, quotas, panel_size, already_selected, progress, budget, algorithm
+    )
+    return round_to_lottery(fair, panels, progress, budget)
 
 
 def check_panel(

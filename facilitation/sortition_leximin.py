@@ -26,6 +26,7 @@ import numpy as np
 from facilitation.sortition_model import (
     INF,
     OPTIMAL,
+    Budget,
     Instance,
     Progress,
     add_cols,
@@ -45,6 +46,12 @@ MAX_ROUNDS = 5000  # exact level-by-level phase (small instances only reach it)
 DECOMPOSE_ROUNDS = 300  # deterministic effort budget of the decomposition (dk815_36: ~60)
 SCALED = True
 SWAPS = 10
+DECOMPOSE_SHARE = 0.75  # of the time limit; the rounding has the rest
+LARGE = 400  # classes; above this, the national-scale settings below
+SWAPS_LARGE = 10
+JITTERED_LARGE = 5
+GREEDY_TRIES = 0  # greedy panels per round before the integer program (tried: slower here)
+GREEDY_AMONG = 6  # ... among the (this x panel size) classes of highest weight first
 SMOOTHING = 0.8
 JITTERED = 20
 JITTER = 0.5
@@ -62,16 +69,22 @@ class Distribution:
     mip_calls: int
     certified: bool = True  # leximin optimality proven; else within ``gap`` (relative) of it
     gap: float = 0.0  # every class has at least (1 - gap) x its leximin upper bound
+    bound: float = 0.0  # upper bound on the lowest probability (the relaxation's floor)
+    stopped: str = ""  # "" (finished), "time limit" or "effort budget"
 
 
-def relaxed_leximin(inst: Instance) -> list[float]:
-    """Leximin per-class probabilities over the LP relaxation R (an upper bound for Q)."""
+def relaxed_leximin(inst: Instance, caps: Sequence[float] | None = None) -> list[float]:
+    """Leximin per-class probabilities over the LP relaxation R (an upper bound for Q).
+
+    ``caps``: optional upper bounds on each class's expected seats (Goldilocks' maximum).
+    """
     n = len(inst.classes)
     sizes = [c.size for c in inst.classes]
+    uppers = [float(c.upper) for c in inst.classes]
+    if caps is not None:
+        uppers = [min(u, cap) for u, cap in zip(uppers, caps, strict=True)]
     h = new_solver()
-    add_cols(
-        h, [0.0] * n + [1.0], [0.0] * n + [-INF], [float(c.upper) for c in inst.classes] + [INF]
-    )
+    add_cols(h, [0.0] * n + [1.0], [0.0] * n + [-INF], uppers + [INF])
     add_panel_rows(h, inst)
     base = h.getNumRow()
     for c in range(n):  # x_c / n_c - z >= 0
@@ -112,6 +125,8 @@ def initial_panels(
     class with a positive target is in no panel yet, the panel with most of them.
     """
     n = len(inst.classes)
+    if n > LARGE:
+        return _greedy_start(inst, pricer, targets)
     weights = [1.0] * n
     panels: list[tuple[int, ...]] = []
     for _ in range(max(5, min(30, n // 8))):
@@ -138,6 +153,30 @@ def initial_panels(
             break  # these classes are in no panel at all: the decomposition will say so
         panels.append(found[1])
         covered = [covered[c] or found[1][c] > 0 for c in range(n)]
+    return panels
+
+
+def _greedy_start(
+    inst: Instance, pricer: Pricer, targets: Sequence[float]
+) -> list[tuple[int, ...]]:
+    """initial_panels on a national pool: the same idea with the greedy pricer (no integer
+    program), and until every class with a positive target is in a panel: classes not yet in
+    any panel first, the others by how far their seats so far fall behind their targets."""
+    n = len(inst.classes)
+    t = np.asarray(targets) * np.asarray([c.size for c in inst.classes], dtype=np.float64)
+    got = np.zeros(n)
+    panels: list[tuple[int, ...]] = []
+    rng = np.random.default_rng(0)
+    for j in range(max(30, 3 * n // max(1, inst.k))):
+        missing = (got == 0) & (t > 0)
+        if j >= 30 and not missing.any():
+            break
+        score = missing + ((j + 1) * t - got) / np.maximum(t, 1e-12) / (j + 1)
+        x = pricer.greedy.panel(score + 0.1 * rng.random(n), GREEDY_AMONG * inst.k)
+        if x is None:
+            break
+        panels.append(x)
+        got += np.asarray(x)
     return panels
 
 
@@ -202,20 +241,42 @@ class _ScaledDecomposition(_Decomposition):
         return 1.0 + value, d0, d
 
 
-def leximin(inst: Instance, progress: Progress | None = None) -> Distribution:
+def leximin(
+    inst: Instance, progress: Progress | None = None, budget: Budget | None = None
+) -> Distribution:
+    """LEXIMIN over the quota-satisfying panels (see the module docstring)."""
     n = len(inst.classes)
     if inst.k == 0 or n == 0:
         return Distribution(((0,) * n,), (1.0,), (0.0,) * n, "trivial", 0, 0)
-    pricer = Pricer(inst, SWAPS)
+    budget = budget or Budget()
     targets = relaxed_leximin(inst)
+    return realise(inst, targets, progress, budget, exact=True)
+
+
+def realise(
+    inst: Instance,
+    targets: Sequence[float],
+    progress: Progress | None,
+    budget: Budget,
+    exact: bool,
+) -> Distribution:
+    """Write per-class probabilities ``targets`` (a point of the relaxation R, leximin over R
+    or Goldilocks over R) as a lottery over real panels: certified if it succeeds; else, with
+    ``exact``, the level-by-level leximin over real panels; else (or when the time limit or the
+    effort budget stops it) the best lottery found, labelled approximate with its gap."""
+    n = len(inst.classes)
+    large = n > LARGE
+    pricer = Pricer(inst, SWAPS_LARGE if large else SWAPS)
+    bound = min((t for t in targets if t > 0), default=0.0)
+    budget.tell("relaxation", 0, 0.0, bound, 1.0)
     if progress is not None:
         progress("leximin", 0.05)
     dec = (_ScaledDecomposition if SCALED else _Decomposition)(inst, targets)
     for x in initial_panels(inst, pricer, targets):
         dec.add(x)
-    rounds, shortfall, proven = _decompose(inst, pricer, dec, targets, progress)
+    rounds, shortfall, proven, stopped = _decompose(inst, pricer, dec, targets, progress, budget)
     certified, gap = True, 0.0
-    exact = None
+    exact_result = None
     if shortfall <= SHORTFALL_TOL:
         lam = dec.weights()
         method = "relaxation-certified"
@@ -223,15 +284,20 @@ def leximin(inst: Instance, progress: Progress | None = None) -> Distribution:
         polished = _polish(inst, panels, targets)
         if polished is not None:
             lam = polished
-    elif proven:  # the relaxation's point is not reachable: exact leximin over the panels
-        exact = _exact_leximin(inst, pricer, dec.panels, progress)
-        if exact is not None:
-            panels, lam, rounds2 = exact
+    elif proven and exact:  # the relaxation's point is not reachable: exact leximin over panels
+        exact_result = _exact_leximin(inst, pricer, dec.panels, progress, budget)
+        if exact_result is not None:
+            panels, lam, rounds2 = exact_result
             rounds += rounds2
             method = "column-generation"
-    if shortfall > SHORTFALL_TOL and (not proven or exact is None):
-        # Effort budget spent (very large pools): the best lottery found so far. Every class
-        # has at least (1 - gap) times its leximin upper bound; reported, not hidden.
+        else:
+            stopped = stopped or (
+                "time limit" if budget.expired(DECOMPOSE_SHARE) else "effort budget"
+            )
+    if shortfall > SHORTFALL_TOL and exact_result is None:
+        # Stopped first (time limit or effort budget), or not reachable without the exact
+        # phase: the best lottery found so far. Every class has at least (1 - gap) times its
+        # target (the leximin upper bound); reported, not hidden.
         lam = dec.weights()
         panels = dec.panels
         method, certified = "approximate", False
@@ -240,6 +306,8 @@ def leximin(inst: Instance, progress: Progress | None = None) -> Distribution:
     if progress is not None:
         progress("leximin", 1.0)
     keep = [j for j, w in enumerate(weights) if w > 0]
+    floor = min((p for p, t in zip(probs, targets, strict=True) if t > 0), default=0.0)
+    budget.tell("decomposition", rounds, floor, bound, gap)
     return Distribution(
         tuple(panels[j] for j in keep),
         tuple(weights[j] for j in keep),
@@ -249,6 +317,8 @@ def leximin(inst: Instance, progress: Progress | None = None) -> Distribution:
         pricer.mip_calls,
         certified,
         gap,
+        bound,
+        stopped if not certified else "",
     )
 
 
@@ -258,13 +328,15 @@ def _decompose(
     dec: _Decomposition,
     targets: Sequence[float],
     progress: Progress | None,
-) -> tuple[int, float, bool]:
+    budget: Budget,
+) -> tuple[int, float, bool, str]:
     """Column generation for the decomposition, with Wentges dual smoothing.
 
     Prices at a mix of the LP duals and the best dual found so far (by its Lagrangian bound),
     which damps the oscillation of the duals; a column is only added if it improves the LP.
-    Returns (rounds, final shortfall, whether the LP is proven optimal over all panels); a
-    positive proven shortfall means the point is not in Q.
+    Returns (rounds, final shortfall, whether the LP is proven optimal over all panels, why it
+    stopped early: "" or "time limit" or "effort budget"); a positive proven shortfall means
+    the point is not in Q.
     """
     t = np.asarray(targets, dtype=np.float64) * np.asarray([c.size for c in inst.classes])
     center: np.ndarray | None = None
@@ -272,14 +344,34 @@ def _decompose(
     first = None
     shortfall = INF
     rounds = 0
-    while rounds < DECOMPOSE_ROUNDS:
+    limit = DECOMPOSE_ROUNDS if budget.max_rounds is None else budget.max_rounds
+    top = min((v for v in targets if v > 0), default=0.0)  # the floor's upper bound
+    stopped = ""
+    while True:
+        if rounds >= limit:
+            stopped = "effort budget"
+            break
+        if budget.expired(DECOMPOSE_SHARE):
+            stopped = "time limit"
+            break
         rounds += 1
         shortfall, d0, dual = dec.solve()
+        gap = max(0.0, min(1.0, shortfall))
+        budget.tell("decomposition", rounds, (1.0 - gap) * top, top, gap)
         if shortfall <= SHORTFALL_TOL:
-            return rounds, shortfall, True
+            return rounds, shortfall, True, ""
         d = np.asarray(dual)
         added = 0
-        if center is not None:
+        if len(targets) > LARGE:
+            # The cheap pricer first: greedy panels for the smoothed and perturbed duals.
+            ds = d if center is None else SMOOTHING * center + (1.0 - SMOOTHING) * d
+            for i in range(GREEDY_TRIES):
+                noise = np.random.default_rng(rounds * 97 + i).random(d.shape) * JITTER
+                y = pricer.greedy.panel(ds * (1.0 + noise), GREEDY_AMONG * inst.k)
+                if y is not None and d0 + float(d @ np.asarray(y)) > PRICE_TOL:
+                    cands = [y, *pricer.swaps.swaps(y, d, -d0 + PRICE_TOL, pricer.limit)]
+                    added += sum(dec.add(z) for z in cands)
+        if not added and center is not None:
             ds = SMOOTHING * center + (1.0 - SMOOTHING) * d
             value, x = pricer.best(ds)
             if x is not None:
@@ -294,14 +386,14 @@ def _decompose(
             if bound > best_bound or center is None:
                 best_bound, center = bound, d
             if x is None:
-                return rounds, shortfall, True  # no panel improves the LP: shortfall is final
+                return rounds, shortfall, True, ""  # no panel improves the LP: shortfall final
             cands = [x, *pricer.swaps.swaps(x, d, -d0 + PRICE_TOL, pricer.limit)]
             added = sum(dec.add(y) for y in cands)
             if not added:
-                return rounds, shortfall, True
+                return rounds, shortfall, True, ""
         # Cheap extra columns: integral LP vertices for jittered duals (seeded: deterministic).
         jitter = np.random.default_rng(rounds)
-        for _ in range(JITTERED):
+        for _ in range(JITTERED if len(targets) <= LARGE else JITTERED_LARGE):
             y = pricer.vertex(d * (1.0 + JITTER * jitter.standard_normal(d.shape)))
             if y is not None and d0 + float(d @ np.asarray(y)) > PRICE_TOL:
                 dec.add(y)
@@ -310,7 +402,7 @@ def _decompose(
             done = 1.0 - np.log1p(shortfall / SHORTFALL_TOL) / np.log1p(first / SHORTFALL_TOL)
             progress("leximin", 0.05 + 0.9 * max(0.0, min(1.0, float(done))))
     shortfall, _, _ = dec.solve()
-    return rounds, shortfall, shortfall <= SHORTFALL_TOL
+    return rounds, shortfall, shortfall <= SHORTFALL_TOL, stopped
 
 
 def _polish(
@@ -351,10 +443,12 @@ def _exact_leximin(
     pricer: Pricer,
     start: Sequence[tuple[int, ...]],
     progress: Progress | None,
+    budget: Budget,
 ) -> tuple[list[tuple[int, ...]], list[float], int] | None:
     """Level-by-level leximin over Q (dual LP: one row per panel, one column per class).
 
-    None if it needs more than MAX_ROUNDS rounds (the caller then keeps its approximation).
+    None if it needs more than MAX_ROUNDS rounds or the time limit passes (the caller then
+    keeps its approximation).
     """
     n = len(inst.classes)
     sizes = [c.size for c in inst.classes]
@@ -378,7 +472,7 @@ def _exact_leximin(
     rounds = 0
     while len(fixed) < n:
         rounds += 1
-        if rounds > MAX_ROUNDS:
+        if rounds > MAX_ROUNDS or budget.expired(DECOMPOSE_SHARE):
             return None
         run(h)
         if status(h) != OPTIMAL:
@@ -400,6 +494,7 @@ def _exact_leximin(
             h.changeColCost(c, -fixed[c])
         if progress is not None:
             progress("leximin", len(fixed) / n)
+        budget.tell("exact", rounds, min(fixed.values()), min(fixed.values()), 0.0)
     targets = [fixed[c] for c in range(n)]
     dec = _Decomposition(inst, targets)
     for x in panels:

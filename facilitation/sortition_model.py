@@ -25,6 +25,60 @@ INFEASIBLE = highspy.HighsModelStatus.kInfeasible
 
 # (stage, fraction done in [0, 1]) — called from the engine for a live progress indicator.
 Progress = Callable[[str, float], None]
+# Seconds elapsed since the run began: handed in by the caller (the engine has no clock).
+Clock = Callable[[], float]
+
+
+@dataclass(frozen=True)
+class Status:
+    """Where the computation stands, for a progress line ("never silent").
+
+    ``floor`` is the lowest probability of the best lottery over real panels found so far,
+    ``bound`` an upper bound on the lowest probability any lottery can reach (the relaxation's),
+    ``gap`` the relative shortfall: every class has at least ``1 - gap`` of its target.
+    """
+
+    stage: str  # "relaxation", "decomposition", "exact", "rounding"
+    rounds: int
+    floor: float
+    bound: float
+    gap: float
+    elapsed: float
+
+
+Report = Callable[[Status], None]
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How long the engine may run and whom it tells how far it got.
+
+    ``time_limit`` (seconds, on ``clock``) is checked between column-generation rounds; once
+    three quarters of it have passed, the best distribution found so far is kept, labelled
+    approximate with its gap, and rounded to the lottery (the repair of the rounding stops at
+    the limit itself).
+    ``max_rounds`` is the deterministic effort budget (a run stopped by it can be repeated
+    exactly: pass the reported ``rounds``).
+    """
+
+    clock: Clock | None = None
+    time_limit: float | None = None
+    max_rounds: int | None = None
+    report: Report | None = None
+
+    def elapsed(self) -> float:
+        return 0.0 if self.clock is None else self.clock()
+
+    def expired(self, share: float = 1.0) -> bool:
+        """Has ``share`` of the time limit passed? (Column generation stops at 3/4 of it, so
+        the rounding to a lottery has the rest.)"""
+        if self.clock is None or self.time_limit is None:
+            return False
+        return self.clock() >= share * self.time_limit
+
+    def tell(self, stage: str, rounds: int, floor: float, bound: float, gap: float) -> None:
+        if self.report is not None:
+            self.report(Status(stage, rounds, floor, bound, gap, self.elapsed()))
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ Two steps, both deterministic:
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,13 +81,19 @@ def _largest_remainder(weights: Sequence[float], m: int) -> list[int]:
 
 
 def round_classes(
-    dist: Distribution, inst: Instance, m: int, swaps: SwapNeighbourhood | None = None
+    dist: Distribution,
+    inst: Instance,
+    m: int,
+    swaps: SwapNeighbourhood | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> ClassRounding:
     """m class-level panels whose seat totals per class sit in the floor/ceil band if possible.
 
     Start from the largest-remainder rounding of ``m * weights``, then repair: while some class
     is outside its band, move one seat between it and a class on the other side of its target
     inside one lottery panel where that swap keeps every quota and the household rule.
+    ``stop`` (checked every 20 repairs) ends the repair early (the time limit): every panel
+    still meets every quota, and ``within_band``/``within_one`` say how far it got.
     """
     swaps = swaps or SwapNeighbourhood(inst)
     n = len(inst.classes)
@@ -115,7 +121,9 @@ def round_classes(
     T = X.sum(axis=0)
     stuck: set[tuple[str, int]] = set()
     fixer: _PanelFixer | None = None
-    for _ in range(50 * n + 100):
+    for step in range(50 * n + 100):
+        if stop is not None and step % 20 == 19 and stop():
+            break
         deficit = lo - T
         surplus = T - hi
         worst = None
