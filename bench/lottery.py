@@ -2,6 +2,14 @@
 
     .venv/bin/python bench/lottery.py [--skip-peer] [--peer-backend mip|highspy] [--panels 1000]
         [--instances dk815_36,example_small_20,example_large_200] [--markdown]
+    .venv/bin/python bench/lottery.py --national [--time-limit 60] [--algorithms leximin,goldilocks]
+        [--pools pool2000_80,pool5000_110,pool10000_160] [--baseline-root /tmp/old-checkout]
+
+``--national``: the generated national-scale pools of bench/lottery_pools.py (seed 17): time,
+floor, bound, gap, the lottery's floor, Gini and the highest probability, for each algorithm,
+each run in its own process under ``--time-limit``. ``--baseline-root``: also run the engine of
+another checkout (e.g. ``git archive`` of an older commit) on the same instances in the same
+run, for a side-by-side comparison on a loaded machine.
 
 For each instance: min / median / max selection probability and Gini of the optimal
 distribution, runtime, and the same for the m-panel lottery actually drawn from; every lottery
@@ -176,6 +184,129 @@ def run_samling(name: str, panels: int) -> dict:
     }
 
 
+def load_instance(name: str) -> tuple[list, list, int]:
+    """A shared-data instance or a generated pool, as (people, quotas, panel size)."""
+    sys.path.insert(0, str(ROOT))
+    from facilitation.sortition import Person, Quota
+
+    if name in INSTANCES:
+        k, household = INSTANCES[name]
+        _, qrows = read_rows(DATA / name / "quotas.csv")
+        _, prows = read_rows(DATA / name / "people.csv")
+        quotas = [Quota(r["feature"], r["value"], int(r["min"]), int(r["max"])) for r in qrows]
+        features = sorted({q.feature for q in quotas})
+        people = [
+            Person(
+                r["id"],
+                {f: r[f] for f in features},
+                "|".join(r[c] for c in household) if household else None,
+            )
+            for r in prows
+        ]
+        return people, quotas, k
+    from bench.lottery_pools import named
+
+    pool = named(name)
+    return pool.people, pool.quotas, pool.panel_size
+
+
+def samling_worker(name: str, root: str, algorithm: str, time_limit: float, panels: int) -> None:
+    """Run one engine (this checkout's or ``root``'s) on one instance; JSON on stdout."""
+    import inspect
+
+    people, quotas, k = load_instance(name)
+    sys.path.insert(0, root)
+    for mod in [m for m in sys.modules if m == "facilitation" or m.startswith("facilitation.")]:
+        del sys.modules[mod]
+    import facilitation.sortition as engine
+
+    kwargs: dict = {"panels": panels}
+    if "budget" in inspect.signature(engine.run_lottery).parameters:
+        start = time.perf_counter()
+        kwargs["budget"] = engine.Budget(
+            clock=lambda: time.perf_counter() - start, time_limit=time_limit
+        )
+        kwargs["algorithm"] = algorithm
+    elif algorithm != "leximin":
+        print(json.dumps(None))
+        return
+    start = time.perf_counter()
+    result = engine.run_lottery(people, quotas, k, **kwargs)
+    seconds = time.perf_counter() - start
+    bad = sum(1 for panel in result.lottery if engine.check_panel(panel, people, quotas, k))
+    excluded = set(result.already_selected)
+    pool = [p.id for p in people if p.id not in excluded]
+    opt = [result.probabilities[i] for i in pool]
+    lot = [result.lottery_probabilities[i] for i in pool]
+    stats = result.stats
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "method": result.method,
+                "floor": min(opt),
+                "max": max(opt),
+                "gini": gini(opt),
+                "bound": stats.get("bound", min(opt)),
+                "gap": stats.get("gap", 0.0),
+                "stopped": stats.get("stopped", ""),
+                "rounds": stats.get("pricing_rounds", 0),
+                "lottery_floor": min(lot),
+                "lottery_max": max(lot),
+                "lottery_gini": gini(lot),
+                "within_one_over_m": result.within_one_over_m,
+                "bad_panels": bad,
+                "classes": stats.get("classes", 0),
+                "sha": result.lottery_sha256[:12],
+            }
+        )
+    )
+
+
+def run_worker(name: str, root: Path, algorithm: str, time_limit: float, panels: int) -> dict:
+    cmd = [sys.executable, __file__, "--samling-worker", name, "--root", str(root)]
+    cmd += ["--algorithm", algorithm, "--time-limit", str(time_limit), "--panels", str(panels)]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if done.returncode:
+        return {"error": done.stderr[-500:]}
+    return json.loads(done.stdout) or {"error": "not available"}
+
+
+def national(args: argparse.Namespace) -> int:
+    import os
+
+    roots = [("samling", ROOT)]
+    if args.baseline_root:
+        roots.append(("baseline", Path(args.baseline_root)))
+    print(f"load average at start: {os.getloadavg()}", file=sys.stderr)
+    print(
+        "| instance | engine | algorithm | classes | seconds | method | floor | bound | gap | "
+        f"m={args.panels} floor | Gini | max | lottery max | within 1/m | bad | load |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for name in args.pools.split(","):
+        for who, root in roots:
+            for algorithm in args.algorithms.split(","):
+                if who == "baseline" and algorithm != "leximin":
+                    continue
+                load = os.getloadavg()[0]
+                e = run_worker(name, root, algorithm, args.time_limit, args.panels)
+                if "error" in e:
+                    print(f"| {name} | {who} | {algorithm} | error: {e['error'][-120:]!r} |")
+                    continue
+                print(
+                    f"| {name} | {who} | {algorithm} | {e['classes']} | {e['seconds']:.1f} | "
+                    f"{e['method']}{' (' + e['stopped'] + ')' if e['stopped'] else ''} | "
+                    f"{e['floor']:.4%} | {float(e['bound']):.4%} | {float(e['gap']):.3%} | "
+                    f"{e['lottery_floor']:.3%} | {e['gini']:.4f} | {e['max']:.3%} | "
+                    f"{e['lottery_max']:.3%} | {e['within_one_over_m']} | {e['bad_panels']} | "
+                    f"{load:.1f} |",
+                    flush=True,
+                )
+    print(f"load average at end: {os.getloadavg()}", file=sys.stderr)
+    return 0
+
+
 def check_peer_panels(name: str, lottery: list[list[str]]) -> int:
     sys.path.insert(0, str(ROOT))
     from facilitation.sortition import Person, Quota, check_panel
@@ -214,7 +345,20 @@ def main() -> int:
     parser.add_argument("--peer-timeout", type=float, default=900.0)
     parser.add_argument("--peer-worker", help=argparse.SUPPRESS)
     parser.add_argument("--json", action="store_true", help="print raw figures as JSON")
+    parser.add_argument("--national", action="store_true", help="the generated national pools")
+    parser.add_argument("--pools", default="pool2000_80,pool5000_110,pool10000_160")
+    parser.add_argument("--algorithms", default="leximin,goldilocks")
+    parser.add_argument("--time-limit", type=float, default=60.0)
+    parser.add_argument("--baseline-root", help="another checkout's root, run side by side")
+    parser.add_argument("--samling-worker", help=argparse.SUPPRESS)
+    parser.add_argument("--root", default=str(ROOT), help=argparse.SUPPRESS)
+    parser.add_argument("--algorithm", default="leximin", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.samling_worker:
+        samling_worker(args.samling_worker, args.root, args.algorithm, args.time_limit, args.panels)
+        return 0
+    if args.national:
+        return national(args)
     if args.peer_worker:
         peer_worker(args.peer_worker, args.peer_backend, args.panels)
         return 0

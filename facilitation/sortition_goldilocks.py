@@ -98,6 +98,13 @@ def goldilocks(
         return Distribution(((0,) * n,), (1.0,), (0.0,) * n, "trivial", 0, 0), bounds
     bounds = relaxed_goldilocks(inst)
     # a hair of room so the LP's tolerances cannot make the capped leximin infeasible
-    caps = [c.size * bounds.high * (1 + 1e-9) for c in inst.classes]
-    targets = relaxed_leximin(inst, caps)
+    for room in (1e-9, 1e-7, 1e-5):
+        caps = [c.size * bounds.high * (1 + room) for c in inst.classes]
+        try:
+            targets = relaxed_leximin(inst, caps)
+            break
+        except RuntimeError:
+            continue
+    else:
+        targets = relaxed_leximin(inst)  # (numerically hopeless caps: leximin, then labelled)
     return realise(inst, targets, progress, budget or Budget(), exact=False), bounds

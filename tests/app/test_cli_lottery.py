@@ -262,3 +262,120 @@ def test_real_command_line(tmp_path):
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
     assert out["panel"] == out["lottery"][out["index"]]
+
+
+# --- issue 17: progress on stderr, the time limit, Goldilocks -----------------------------------
+
+
+def generated_pool(tmp_path: Path, size: int = 800, panel: int = 40):
+    from bench.lottery_pools import generate, write
+
+    pool = generate(size, panel, features=4)
+    write(pool, tmp_path)
+    return tmp_path / "people.csv", tmp_path / "quotas.csv", str(panel)
+
+
+def test_progress_goes_to_stderr_and_stdout_stays_json(capsys):
+    code, out, err = run_cli(
+        capsys,
+        "--people",
+        str(DATA / "people.csv"),
+        "--quotas",
+        str(DATA / "quotas.csv"),
+        "--panel-size",
+        "20",
+        "--seed",
+        "x",
+        "--json",
+    )
+    assert code == 0, err
+    result = json.loads(out)  # nothing but the JSON object on stdout
+    lines = err.strip().splitlines()
+    assert lines and all(line.startswith("samling lottery: ") for line in lines)
+    assert any("column generation" in line and "floor" in line and "gap" in line for line in lines)
+    assert " s, " in lines[0] and "done in" in lines[-1] and "certified" in lines[-1]
+    comp = result["computation"]
+    assert comp["certified"] is True and comp["stopped"] == "" and comp["gap"] == 0.0
+    assert comp["time_limit"] == lottery.DEFAULT_TIME_LIMIT
+    assert comp["floor"] == pytest.approx(0.1) and comp["lottery_floor"] == pytest.approx(0.1)
+
+
+def test_quiet_prints_nothing_on_stderr(capsys):
+    code, out, err = run_cli(
+        capsys,
+        *("--people", str(DATA / "people.csv"), "--quotas", str(DATA / "quotas.csv")),
+        *("--panel-size", "20", "--seed", "x", "--json", "--quiet"),
+    )
+    assert code == 0 and err == "" and json.loads(out)["algorithm"] == "leximin"
+
+
+def test_tiny_time_limit_gives_a_labelled_approximation(capsys, tmp_path):
+    people, quotas, k = generated_pool(tmp_path)
+    code, out, err = run_cli(
+        capsys,
+        *("--people", str(people), "--quotas", str(quotas), "--panel-size", k),
+        *("--household-columns", "address", "--seed", "x", "--json"),
+        *("--time-limit", "0.001", "--panels", "100"),
+    )
+    assert code == 0, err  # documented: a stopped run still exits 0, labelled
+    result = json.loads(out)
+    comp = result["computation"]
+    assert result["method"] == "approximate" and comp["stopped"] == "time limit"
+    assert comp["certified"] is False and result["guarantees"]["leximin_certified"] is False
+    assert 0 < comp["gap"] <= 1 and result["guarantees"]["leximin_gap"] == comp["gap"]
+    assert comp["floor"] <= comp["floor_bound"]
+    assert "approximate, gap" in err.strip().splitlines()[-1]
+    assert len(result["lottery"]) == 100
+    people_list, quota_list = load(people, quotas)
+    by_id = {p.id: p for p in people_list}
+    import csv
+
+    with people.open() as fh:
+        address = {r["id"]: r["address"] for r in csv.DictReader(fh)}
+    for panel in result["lottery"]:
+        assert check_panel(panel, people_list, quota_list, int(k)) == []
+        assert len({address[pid] for pid in panel}) == len(panel)  # one per household
+    assert set(result["panel"]) <= set(by_id)
+
+
+def test_max_rounds_repeats_a_stopped_run_exactly(capsys, tmp_path):
+    people, quotas, k = generated_pool(tmp_path, 500, 30)
+    args = ("--people", str(people), "--quotas", str(quotas), "--panel-size", k, "--seed", "x")
+    runs = []
+    for _ in range(2):
+        code, out, err = run_cli(capsys, *args, "--json", "--max-rounds", "3", "--panels", "50")
+        assert code == 0, err
+        runs.append(json.loads(out))
+    assert runs[0]["computation"]["stopped"] == "effort budget"
+    assert runs[0]["computation"]["rounds"] == 3
+    assert runs[0]["lottery_sha256"] == runs[1]["lottery_sha256"]
+
+
+def test_goldilocks_reports_its_guarantee(capsys, tmp_path):
+    people, quotas = households_case(tmp_path)
+    code, out, err = run_cli(
+        capsys,
+        *("--people", str(people), "--quotas", str(quotas), "--panel-size", "4"),
+        *("--household-columns", "address,postcode", "--seed", "x", "--json"),
+        *("--algorithm", "goldilocks", "--panels", "100"),
+    )
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["algorithm"] == "goldilocks"
+    g = result["guarantees"]["goldilocks"]
+    assert g["uniform"] == pytest.approx(4 / 16)
+    assert g["lowest"] == pytest.approx(min(result["probabilities"].values()))
+    assert g["highest"] == pytest.approx(max(result["probabilities"].values()))
+    assert g["lowest"] >= g["uniform"] / g["ratio"] - 1e-9
+    assert g["highest"] <= g["uniform"] * g["ratio"] + 1e-9
+    assert g["ratio"] >= g["ratio_bound"] - 1e-6
+
+
+def test_bad_time_limit_and_algorithm_are_usage_errors(capsys):
+    base = ("--people", str(DATA / "people.csv"), "--quotas", str(DATA / "quotas.csv"))
+    base += ("--panel-size", "20", "--seed", "x")
+    code, out, err = run_cli(capsys, *base, "--time-limit", "0")
+    assert code == 2 and out == "" and "--time-limit" in err
+    with pytest.raises(SystemExit) as exc:
+        run_cli(capsys, *base, "--algorithm", "maximin")
+    assert exc.value.code == 2

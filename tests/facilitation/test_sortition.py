@@ -342,3 +342,148 @@ def test_effort_budget_gives_an_honest_approximation(monkeypatch):
     assert 0 < gap < 1
     assert sum(result.probabilities.values()) == pytest.approx(k, abs=1e-6)
     assert all(check_panel(panel, people, quotas, k) == [] for panel in result.lottery)
+
+
+# --- issue 17: time limit, progress, the greedy pricer, Goldilocks ------------------------------
+
+
+def ticking_clock(step: float = 1.0):
+    """A clock that advances ``step`` seconds every time it is read: deterministic time."""
+    now = [0.0]
+
+    def clock() -> float:
+        now[0] += step
+        return now[0]
+
+    return clock
+
+
+def test_time_limit_gives_a_labelled_approximation_with_a_gap():
+    from facilitation.sortition import Budget
+
+    people, quotas, k = medium_instance()
+    statuses = []
+    budget = Budget(clock=ticking_clock(), time_limit=4.0, report=statuses.append)
+    result = run_lottery(people, quotas, k, panels=50, budget=budget)
+    assert result.method == "approximate" and result.stats["certified"] is False
+    assert result.stats["stopped"] == "time limit"
+    assert 0 < result.stats["gap"] <= 1
+    assert result.stats["floor"] <= result.stats["bound"] + 1e-9
+    assert all(check_panel(panel, people, quotas, k) == [] for panel in result.lottery)
+    assert sum(result.probabilities.values()) == pytest.approx(k, abs=1e-6)
+    # never silent: the relaxation's bound, then column generation, then the rounding
+    stages = [s.stage for s in statuses]
+    assert stages[0] == "relaxation" and "decomposition" in stages and stages[-1] == "rounding"
+    assert all(s.floor <= s.bound + 1e-9 and 0 <= s.gap <= 1 for s in statuses)
+    assert [s.elapsed for s in statuses] == sorted(s.elapsed for s in statuses)
+
+
+def test_without_a_time_limit_the_same_instance_is_certified_and_reported():
+    from facilitation.sortition import Budget
+
+    people, quotas, k = medium_instance()
+    statuses = []
+    result = run_lottery(people, quotas, k, panels=50, budget=Budget(report=statuses.append))
+    assert result.stats["certified"] is True and result.stats["stopped"] == ""
+    assert result.stats["gap"] == 0.0
+    assert result.stats["floor"] == pytest.approx(result.stats["bound"], abs=1e-6)
+    assert statuses[-1].stage == "rounding" and statuses[-1].gap == 0.0
+
+
+def test_effort_budget_in_rounds_is_reproducible():
+    from facilitation.sortition import Budget
+
+    people, quotas, k = medium_instance()
+    a = run_lottery(people, quotas, k, panels=50, budget=Budget(max_rounds=2))
+    b = run_lottery(people, quotas, k, panels=50, budget=Budget(max_rounds=2))
+    assert a.stats["stopped"] == "effort budget" and a.stats["pricing_rounds"] == 2
+    assert a.lottery == b.lottery
+
+
+def test_greedy_pricer_builds_panels_that_meet_every_quota():
+    from facilitation.sortition_model import build_instance
+    from facilitation.sortition_pricing import GreedyPanels
+
+    people, quotas, k = medium_instance()
+    inst = build_instance(people, quotas, k)
+    greedy = GreedyPanels(inst)
+    rng = np.random.default_rng(5)
+    built = 0
+    for _ in range(20):
+        x = greedy.panel(rng.random(len(inst.classes)), among=3 * k)
+        if x is None:
+            continue
+        built += 1
+        panel = [m for c, xc in zip(inst.classes, x, strict=True) for m in c.members[:xc]]
+        assert check_panel(panel, people, quotas, k) == []
+    assert built >= 15
+
+
+def brute_force_goldilocks(people, quotas, k):
+    """The smallest g with a lottery over all panels putting every chance in [u/g, g u]."""
+    panels = feasible_panels(people, quotas, k)
+    ids = [p.id for p in people]
+    u = k / len(ids)
+
+    def feasible(g: float) -> bool:
+        h = new_solver()
+        m = len(panels)
+        add_cols(h, [0.0] * m, [0.0] * m, [1.0] * m)
+        add_row(h, 1.0, 1.0, list(range(m)), [1.0] * m)
+        for i in ids:
+            cols = [j for j, panel in enumerate(panels) if i in panel]
+            add_row(h, u / g, min(1.0, g * u), cols, [1.0] * len(cols))
+        h.run()
+        return h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+
+    lo, hi = 1.0, 1.0 / u
+    for _ in range(40):
+        mid = (lo + hi) / 2
+        lo, hi = (lo, mid) if feasible(mid) else (mid, hi)
+    return hi
+
+
+@pytest.mark.parametrize(
+    "seed,n,k,households", [(6, 10, 3, 1), (9, 12, 4, 1), (10, 11, 5, 2), (11, 10, 4, 1)]
+)
+def test_goldilocks_matches_brute_force(seed, n, k, households):
+    # instances where everyone can be on some panel (else the lower side is unbounded)
+    people, quotas = random_instance(seed, n, k, households)
+    expected = brute_force_goldilocks(people, quotas, k)
+    result = run_lottery(people, quotas, k, panels=200, algorithm="goldilocks")
+    assert result.algorithm == "goldilocks"
+    u = k / n
+    probs = result.probabilities.values()
+    got = max(max(probs) / u, u / min(probs))
+    if result.stats["certified"]:
+        assert got == pytest.approx(expected, rel=1e-5)
+    else:  # not reachable over real panels: never better than the true optimum
+        assert got >= expected * (1 - 1e-6)
+    assert all(check_panel(panel, people, quotas, k) == [] for panel in result.lottery)
+
+
+def test_goldilocks_caps_the_highest_chance_that_leximin_leaves_at_one():
+    # Leximin lifts everyone it can, up to 1 for the one old person; Goldilocks caps the top.
+    people = [Person("old", {"a": "old", "g": "w"})]
+    people += [Person(f"w{i}", {"a": "young", "g": "w"}) for i in range(3)]
+    people += [Person(f"m{i}", {"a": "young", "g": "m"}) for i in range(8)]
+    quotas = [
+        Quota("a", "old", 0, 1),
+        Quota("a", "young", 2, 3),
+        Quota("g", "w", 1, 2),
+        Quota("g", "m", 1, 2),
+    ]
+    lex = run_lottery(people, quotas, 3, panels=100)
+    gold = run_lottery(people, quotas, 3, panels=100, algorithm="goldilocks")
+    assert max(gold.probabilities.values()) <= max(lex.probabilities.values()) + 1e-9
+    assert min(gold.probabilities.values()) <= min(lex.probabilities.values()) + 1e-9
+    u = 3 / len(people)
+    g = gold.stats["goldilocks_bound"]
+    for p in gold.probabilities.values():
+        assert u / g - 1e-6 <= p <= g * u + 1e-6
+
+
+def test_unknown_algorithm_is_an_input_error():
+    people, quotas, k = medium_instance(n=40)
+    with pytest.raises(SortitionInputError, match="unknown algorithm"):
+        run_lottery(people, quotas, k, algorithm="maximin")
