@@ -80,6 +80,8 @@ def distribution_stats(result: dict[str, Any], candidates: Sequence[str]) -> dic
     """Probabilities over the people who could be drawn (not already selected, not excluded)."""
     optimal = [result["probabilities"][i] for i in candidates]
     shares = [result["lottery_probabilities"][i] for i in candidates]
+    stats = result["stats"]
+    gold = stats.get("goldilocks_bound")
     return {
         "candidates": len(candidates),
         "optimal": _summary(optimal),
@@ -89,6 +91,13 @@ def distribution_stats(result: dict[str, Any], candidates: Sequence[str]) -> dic
         "within_one_over_m": bool(result["within_one_over_m"]),
         "method": result["method"],
         "solver": str(result["stats"].get("solver", "")),
+        # issue 17: how close to the optimum (approximate runs), Goldilocks' factor
+        "certified": bool(stats.get("certified", True)),
+        "gap": float(stats.get("gap", 0.0)),
+        "floor_bound": float(stats.get("bound", 0.0)),
+        "stopped": str(stats.get("stopped", "")),
+        "uniform": float(stats.get("uniform", 0.0)),
+        "goldilocks_bound": None if gold is None else float(gold),
     }
 
 
@@ -133,6 +142,8 @@ CSV_NAMES = {
     "median": N_("median"),
     "max": N_("highest"),
     "mean": N_("average"),
+    "gap": N_("largest shortfall from the fairest chance (share)"),
+    "goldilocks": N_("Goldilocks factor"),
 }
 
 
@@ -163,6 +174,10 @@ def audit_csv(audit: dict[str, Any], gettext: Callable[[str], str] = str) -> str
         put("probability", say("gini"), f"{dist['gini']:.6f}")
         put("probability", say("method"), dist["method"])
         put("probability", say("solver"), dist["solver"])
+        if not dist.get("certified", True):
+            put("probability", say("gap"), f"{dist['gap']:.6f}")
+        if dist.get("goldilocks_bound") is not None:
+            put("probability", say("goldilocks"), f"{dist['goldilocks_bound']:.6f}")
     for q in audit.get("quotas", []):
         counts = {k: q[k] for k in ("min", "max", "pool", "panel")}
         put("quota", f"{q['feature']}={q['value']}", "", **counts)

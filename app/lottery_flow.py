@@ -36,6 +36,7 @@ from facilitation.messages import N_
 from facilitation.sortition import (
     ALGORITHM,
     SEED_RULE,
+    Budget,
     InfeasibleQuotasError,
     Person,
     Quota,
@@ -50,6 +51,8 @@ from facilitation.sortition import (
 
 MAX_PANELS = 10_000
 STALE_AFTER = timedelta(minutes=5)
+# seconds: then the best lottery found, labelled approximate with its gap (issue 17)
+TIME_LIMIT = 240.0
 _RUNNING: dict[int, threading.Thread] = {}
 
 
@@ -236,6 +239,7 @@ def _compute(engine: Engine, lottery_id: int) -> None:
             assert lottery is not None
             people, quotas = people_of(lottery), quotas_of(lottery)
             size, kept, panels = lottery.panel_size, list(lottery.kept), lottery.panels
+            algorithm = lottery.algorithm or ALGORITHM
         last = [0.0, ""]
 
         def progress(stage: str, fraction: float) -> None:
@@ -253,7 +257,9 @@ def _compute(engine: Engine, lottery_id: int) -> None:
                     db.add(row)
 
         try:
-            result = run_lottery(people, quotas, size, kept, panels, progress)
+            start = time.monotonic()
+            budget = Budget(clock=lambda: time.monotonic() - start, time_limit=TIME_LIMIT)
+            result = run_lottery(people, quotas, size, kept, panels, progress, budget, algorithm)
         except (InfeasibleQuotasError, SortitionInputError) as exc:
             _finish(engine, lottery_id, None, str(exc))
             return
