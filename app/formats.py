@@ -7,6 +7,7 @@ Danish: "10.000", "10,5 %", "30. november 2026", "kl. 14.30".
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime, time
 from typing import Any
 
@@ -49,6 +50,21 @@ def clock(value: time | datetime, lang: str) -> str:
     return f"kl. {text.replace(':', '.')}" if lang == "da" else text
 
 
+# Danish alphabet: ... x y z æ ø å (ä and ö as æ and ø; "aa" in a name as å); the three sort
+# after "z" as the characters that follow it in code-point order.
+_DANISH_TAIL = str.maketrans({"æ": "{", "ä": "{", "ø": "|", "ö": "|", "å": "}"})
+
+
+def collation_key(text: str, lang: str) -> str:
+    """A sort key in the language's alphabetical order: in Danish Æ, Ø, Å come after Z; other
+    accents sort with their letter (é with e)."""
+    folded = text.casefold()
+    if lang == "da":
+        folded = folded.replace("aa", "å").translate(_DANISH_TAIL)
+    decomposed = unicodedata.normalize("NFKD", folded)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def _lang(context: Any) -> str:
     return str(context.get("lang", "da"))
 
@@ -73,5 +89,23 @@ def _clock(context: Any, value: time | datetime) -> str:
     return clock(value, _lang(context))
 
 
+@pass_context
+def _collate(context: Any, items: Any, attribute: int | str | None = None) -> list[Any]:
+    """``items`` sorted alphabetically for the viewer's language (``attribute``: the index or
+    key of the text in each item)."""
+    lang = _lang(context)
+
+    def text(item: Any) -> str:
+        return str(item if attribute is None else item[attribute])
+
+    return sorted(items, key=lambda item: collation_key(text(item), lang))
+
+
 # {{ n|number }}, {{ share|percent(1) }}, {{ day|longdate }}, {{ start|clock }}
-FORMAT_FILTERS = {"number": _number, "percent": _percent, "longdate": _date, "clock": _clock}
+FORMAT_FILTERS = {
+    "number": _number,
+    "percent": _percent,
+    "longdate": _date,
+    "clock": _clock,
+    "collate": _collate,  # {{ names|collate }}, {{ pairs|collate(1) }}
+}

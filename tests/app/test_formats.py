@@ -30,3 +30,13 @@ def test_filters_take_the_language_of_the_render() -> None:
     values = {"n": 10000, "p": 10.5, "d": date(2026, 11, 30)}
     assert template.render(lang="da", **values) == "10.000 · 10,5 % · 30. november 2026"
     assert template.render(lang="en", **values) == "10,000 · 10.5% · 30 November 2026"
+
+
+def test_names_sort_in_the_danish_alphabet() -> None:
+    names = ["Åse B.", "Ølbye C.", "Æbelø D.", "Zenia A.", "Aage E.", "anne F."]
+    template = environment.from_string("{{ names|collate|join(' | ') }}")
+    assert template.render(lang="da", names=names) == (
+        "anne F. | Zenia A. | Æbelø D. | Ølbye C. | Aage E. | Åse B."
+    )
+    pairs = environment.from_string("{% for i, n in pairs|collate(1) %}{{ i }}{% endfor %}")
+    assert pairs.render(lang="da", pairs=[(1, "Ø"), (2, "A"), (3, "Å"), (4, "Z")]) == "2413"
