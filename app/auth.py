@@ -17,9 +17,10 @@ from starlette.requests import HTTPConnection, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.clock import utcnow
-from app.i18n import pick_language
+from app.i18n import pick_language, translate
 from app.models import Assembly, Facilitator, LoginThrottle, Member
 from app.security import check_password, new_csrf_token, same_token
+from facilitation.messages import N_
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_FIELD = "csrf_token"
@@ -136,11 +137,12 @@ class CSRFMiddleware:
             body += message.get("body", b"")
             more = message.get("more_body", False)
             if len(body) > MAX_BODY:
-                await _plain(send, 413, b"Request too large")
+                await _plain(send, 413, _refusal(scope, N_("The request is too large.")))
                 return
         supplied = headers.get(CSRF_HEADER) or _form_token(headers, body)
         if not same_token(expected, supplied):
-            await _plain(send, 403, b"CSRF token missing or wrong. Reload the page and try again.")
+            refusal = N_("This form has expired. Reload the page and try again.")
+            await _plain(send, 403, _refusal(scope, refusal))
             return
         replayed = False
 
@@ -168,6 +170,11 @@ def _form_token(headers: Headers, body: bytes) -> str | None:
         value_end = body.find(b"\r\n", value_start)
         return body[value_start:value_end].decode("ascii", "replace").strip()
     return None
+
+
+def _refusal(scope: Scope, message: Any) -> bytes:
+    """A refusal in the person's language (the middleware runs before any route)."""
+    return translate(message, request_language(HTTPConnection(scope))).encode()
 
 
 async def _plain(send: Send, status: int, text: bytes) -> None:

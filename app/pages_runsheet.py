@@ -15,7 +15,7 @@ from starlette.routing import Route
 from app import agenda, exports
 from app.actions import ActionError
 from app.auth import form_value, get_assembly, request_language, require_facilitator
-from app.i18n import translations
+from app.i18n import translate, translations
 from app.models import AgendaItem, AssemblySession, Facilitator, Member, Note, SeatingRound
 from app.templating import render_page
 from app.web_helpers import facilitator_action, redirect
@@ -68,7 +68,9 @@ async def _change(request: Request, work: Any) -> Response:
     try:
         await facilitator_action(request, lambda db, assembly, _me: work(db, assembly))
     except ActionError as exc:
-        return Response(f"Not changed: {exc.code}", status_code=400, media_type="text/plain")
+        refusal = N_("Nothing was changed (%(reason)s).", reason=exc.code)
+        text = translate(refusal, request_language(request))
+        return Response(text, status_code=400, media_type="text/plain")
     return redirect(f"/f/a/{request.path_params['assembly_id']}/runsheet#plan")
 
 
