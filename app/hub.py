@@ -41,6 +41,8 @@ CONNECT_BURST, CONNECT_RATE = 30, 0.5  # connects per participant: a burst, then
 MAX_RESUME = 500  # a cursor further behind than this gets a fresh snapshot instead
 BATCH = 500
 CHANNEL = "samling:ring"
+SIGNS_OUT = frozenset({"roster", "access"})  # events that may close sockets
+SIGNED_OUT = 1008  # the close code for a socket whose credentials stopped working
 
 
 class Connection:
@@ -310,8 +312,23 @@ class Hub:
                     rendered[key] = render_event(event, conn.viewer, conn.table_no, state)
                 conn.offer(rendered[key])
             self.delivered_events += 1
+            if event.kind in SIGNS_OUT:
+                self._sign_out(conns, event)
         if behind:
             self.bell.set()
+
+    @staticmethod
+    def _sign_out(conns: list[Connection], event: LoggedEvent) -> None:
+        """Close (1008: do not come back with these credentials) the sockets an event signs
+        out: a deactivated member's or a revoked join link's phones, a revoked projector."""
+        members = set(event.payload.get("signed_out", ()))
+        projector = event.kind == "access" and event.payload.get("revoked") == "projector"
+        for conn in conns:
+            viewer = conn.viewer
+            if (viewer.role == "participant" and viewer.member_id in members) or (
+                projector and viewer.role == "projector"
+            ):
+                conn.close(SIGNED_OUT)
 
     # -- heartbeat and presence ------------------------------------------------------------
 

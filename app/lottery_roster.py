@@ -19,7 +19,7 @@ from app.lottery_files import contact_csv, display_name, pool_rows
 from app.lottery_flow import LotteryError
 from app.models import Assembly, Member
 from app.models_lottery import Lottery
-from app.roster import add_member, members_of
+from app.roster import do_add_members, do_deactivate_members, members_of
 from facilitation.roster import MemberSpec
 
 
@@ -32,10 +32,11 @@ def _add(
     if clash:
         raise LotteryError("clash", ", ".join(clash))
     rows = pool_rows(lottery.pool)
-    for pid in ids:
-        values = rows[pid]
-        strata = {f: values[f] for f in lottery.features}
-        add_member(db, settings, assembly, MemberSpec(pid, display_name(values, pid), strata))
+    specs = [
+        MemberSpec(pid, display_name(rows[pid], pid), {f: rows[pid][f] for f in lottery.features})
+        for pid in ids
+    ]
+    do_add_members(db, settings, assembly, specs)
 
 
 def confirm(db: Session, settings: Settings, assembly: Assembly, lottery: Lottery) -> int:
@@ -64,9 +65,7 @@ def apply_replacements(
         return
     code = Member.code.in_(left)  # type: ignore[attr-defined]
     query = select(Member).where(Member.assembly_id == assembly.id, code)
-    for member in db.exec(query):
-        member.active = False
-        db.add(member)
+    do_deactivate_members(db, list(db.exec(query)))  # their phones are signed out
     _add(db, settings, assembly, lottery, joined)
 
 

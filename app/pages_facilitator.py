@@ -27,21 +27,24 @@ from app.auth import (
     sign_in_facilitator,
 )
 from app.csvfiles import CsvError, CsvTable, decode, parse_csv
+from app.events import LoggedEvent
 from app.i18n import translate
 from app.models import Assembly, AssemblySession, Member
 from app.roster import (
     add_member,
     create_assembly,
+    do_edit_member,
+    do_new_join_link,
+    do_revoke_projector_link,
+    do_set_active,
     import_members,
     join_card,
     members_of,
     projector_url,
-    reissue_token,
 )
-from app.security import new_nonce
 from app.snapshot import session_items
 from app.templating import render_page
-from app.web_helpers import in_db, redirect, safe_next
+from app.web_helpers import facilitator_action, in_db, redirect, safe_next
 from facilitation.roster import MemberSpec
 
 
@@ -358,8 +361,7 @@ async def member_edit(request: Request) -> Response:
             errors.append("code_taken")
         if errors:
             return {"assembly": get_assembly(db, assembly_id), "member": member, "errors": errors}
-        member.code, member.name, member.attributes = spec.code, spec.name, spec.attributes
-        db.add(member)
+        do_edit_member(db, member, spec)
         return None
 
     done = section_url(assembly_id, "members", f"#member-{member_id}")
@@ -373,33 +375,24 @@ async def member_action(request: Request) -> Response:
     action = request.path_params["action"]
     settings = request.app.state.settings
 
-    def work(db: Session) -> None:
-        require_facilitator(request, db)
+    def work(db: Session, _assembly: Assembly, _me: Any) -> list[LoggedEvent]:
         member = _member(db, assembly_id, member_id)
-        if action == "deactivate":
-            member.active = False
-        elif action == "activate":
-            member.active = True
-        elif action == "reissue":
-            reissue_token(settings, member)
-        else:
-            raise HTTPException(404)
-        db.add(member)
+        if action in ("deactivate", "activate"):
+            return do_set_active(db, member, action == "activate")
+        if action == "reissue":
+            return do_new_join_link(db, settings, member)
+        raise HTTPException(404)
 
-    await in_db(request, work, write=True)
+    await facilitator_action(request, work)
     return redirect(section_url(assembly_id, "members", f"#member-{member_id}"))
 
 
 async def projector_revoke(request: Request) -> Response:
     assembly_id = int(request.path_params["assembly_id"])
 
-    def work(db: Session) -> None:
-        require_facilitator(request, db)
-        assembly = get_assembly(db, assembly_id)
-        assembly.projector_nonce = new_nonce()
-        db.add(assembly)
-
-    await in_db(request, work, write=True)
+    await facilitator_action(
+        request, lambda db, assembly, _me: do_revoke_projector_link(db, assembly)
+    )
     return redirect(section_url(assembly_id, "settings", "#links"))
 
 

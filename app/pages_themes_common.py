@@ -16,7 +16,6 @@ from app.auth import request_language
 from app.events import LoggedEvent, events_after
 from app.i18n import translations
 from app.models import Assembly, Facilitator
-from app.snapshot import drafting_event, drafting_tables
 from app.web_helpers import facilitator_action, redirect
 
 Work = Callable[[Session, Assembly, Facilitator], list[LoggedEvent] | None]
@@ -56,20 +55,16 @@ def written_since(
 
 async def act(request: Request, work: Work, back: str) -> Response:
     """Run a board or draft action, ring the hub with every event it wrote (``board``,
-    ``drafts``, ``spotlight``…), go back to ``back``. A change in which tables may work on
-    drafts is told to their phones (a ``drafting`` event)."""
+    ``drafts``, ``drafting``, ``spotlight``…), go back to ``back``."""
 
-    def with_drafting(db: Session, assembly: Assembly, me: Facilitator) -> list[LoggedEvent]:
+    def written(db: Session, assembly: Assembly, me: Facilitator) -> list[LoggedEvent]:
         assert assembly.id is not None
         seq = last_seq(db, assembly.id)
-        before = drafting_tables(db, assembly.id)
         events = work(db, assembly, me) or []
-        db.flush()
-        events = [*events, *drafting_event(db, assembly.id, before)]
         return written_since(db, assembly.id, seq, events)
 
     try:
-        await facilitator_action(request, with_drafting)
+        await facilitator_action(request, written)
     except ActionError as exc:
         return redirect(with_error(back, exc.code))
     return redirect(back)

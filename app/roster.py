@@ -1,7 +1,14 @@
-"""The assembly's roster: members, their join links and personal codes, the projector link."""
+"""The assembly's roster: members, their join links and personal codes, the projector link.
+
+Every change to who is in the room, what they are called or which links work is a ``do_*``
+action that writes an event in the caller's transaction: ``roster`` (the members it changed, and
+whose phones are signed out) or ``access`` (the projector link was revoked). The hub moves its
+room by them and closes the sockets they sign out (1008).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlmodel import Session, select
@@ -9,6 +16,7 @@ from sqlmodel import Session, select
 from app.clock import utcnow
 from app.config import Settings
 from app.csvfiles import CsvError, CsvTable
+from app.events import LoggedEvent, record
 from app.models import Assembly, Member
 from app.security import (
     capability_token,
@@ -79,7 +87,19 @@ def _issue_token(settings: Settings, member: Member) -> None:
     member.join_token_hash = token_hash(join_token(settings, member))
 
 
-def add_member(db: Session, settings: Settings, assembly: Assembly, spec: MemberSpec) -> Member:
+def roster_event(
+    db: Session, assembly_id: int, members: Iterable[Member], signed_out: Iterable[int] = ()
+) -> LoggedEvent:
+    """A ``roster`` event: the members it names as they are now (id, display name, active),
+    and the members whose signed-in phones are signed out (their sockets close with 1008)."""
+    payload = {
+        "members": [{"id": m.id, "name": m.name, "active": m.active} for m in members],
+        "signed_out": sorted(set(signed_out)),
+    }
+    return record(db, assembly_id, "roster", payload)
+
+
+def _new_member(db: Session, settings: Settings, assembly: Assembly, spec: MemberSpec) -> Member:
     member = Member(
         assembly_id=assembly.id,
         code=spec.code,
@@ -95,9 +115,65 @@ def add_member(db: Session, settings: Settings, assembly: Assembly, spec: Member
     return member
 
 
-def reissue_token(settings: Settings, member: Member) -> None:
+def do_add_members(
+    db: Session, settings: Settings, assembly: Assembly, specs: Sequence[MemberSpec]
+) -> list[Member]:
+    """Add members with their join links; one ``roster`` event names them all."""
+    assert assembly.id is not None
+    members = [_new_member(db, settings, assembly, spec) for spec in specs]
+    if members:
+        roster_event(db, assembly.id, members)
+    return members
+
+
+def add_member(db: Session, settings: Settings, assembly: Assembly, spec: MemberSpec) -> Member:
+    return do_add_members(db, settings, assembly, [spec])[0]
+
+
+def do_set_active(db: Session, member: Member, active: bool) -> list[LoggedEvent]:
+    """Deactivate (their phone is signed out and they leave the room's roster) or reactivate."""
+    if member.active == active:
+        return []
+    member.active = active
+    db.add(member)
+    assert member.id is not None
+    signed_out = [] if active else [member.id]
+    return [roster_event(db, member.assembly_id, [member], signed_out)]
+
+
+def do_deactivate_members(db: Session, members: Iterable[Member]) -> list[LoggedEvent]:
+    """Deactivate several members of one assembly at once (one ``roster`` event)."""
+    changed = [m for m in members if m.active]
+    for member in changed:
+        member.active = False
+        db.add(member)
+    if not changed:
+        return []
+    ids = [m.id for m in changed if m.id is not None]
+    return [roster_event(db, changed[0].assembly_id, changed, ids)]
+
+
+def do_edit_member(db: Session, member: Member, spec: MemberSpec) -> list[LoggedEvent]:
+    """New code, display name or attributes; screens show the new name."""
+    member.code, member.name, member.attributes = spec.code, spec.name, spec.attributes
+    db.add(member)
+    return [roster_event(db, member.assembly_id, [member])]
+
+
+def do_new_join_link(db: Session, settings: Settings, member: Member) -> list[LoggedEvent]:
     """Revoke the member's join link, code and any signed-in phone, and issue new ones."""
     _issue_token(settings, member)
+    db.add(member)
+    assert member.id is not None
+    return [roster_event(db, member.assembly_id, [member], [member.id])]
+
+
+def do_revoke_projector_link(db: Session, assembly: Assembly) -> list[LoggedEvent]:
+    """A new projector link; the old one stops working and open projectors close (1008)."""
+    assert assembly.id is not None
+    assembly.projector_nonce = new_nonce()
+    db.add(assembly)
+    return [record(db, assembly.id, "access", {"revoked": "projector"})]
 
 
 def members_of(db: Session, assembly_id: int, active_only: bool = False) -> list[Member]:
@@ -114,8 +190,7 @@ def import_members(db: Session, settings: Settings, assembly: Assembly, table: C
     result = read_roster(table.columns, [(r.line, r.values) for r in table.rows], existing)
     if result.problems:
         raise CsvError(result.problems)
-    for spec in result.members:
-        add_member(db, settings, assembly, spec)
+    do_add_members(db, settings, assembly, result.members)
     return len(result.members)
 
 

@@ -186,7 +186,7 @@ def load_room(db: Session, assembly_id: int) -> RoomState:
             for m, n in db.exec(
                 select(Member.id, Member.name)
                 .where(Member.assembly_id == assembly_id, Member.active == True)  # noqa: E712
-                .order_by(Member.name)
+                .order_by(Member.name, Member.id)  # as facilitation.room.apply_roster keeps it
             )
         },
     )
@@ -210,11 +210,3 @@ def drafting_tables(db: Session, assembly_id: int) -> list[int]:
         select(Draft).where(Draft.assembly_id == assembly_id, Draft.status == "active")
     )
     return sorted({int(t) for d in drafts for t in d.open_tables})
-
-
-def drafting_event(db: Session, assembly_id: int, before: list[int]) -> list[Any]:
-    """A ``drafting`` event when the tables open to drafts changed since ``before``."""
-    from app.events import record
-
-    after = drafting_tables(db, assembly_id)
-    return [] if after == before else [record(db, assembly_id, "drafting", {"tables": after})]

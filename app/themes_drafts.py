@@ -23,7 +23,7 @@ from app.models_themes import (
     DraftVersion,
     Theme,
 )
-from app.snapshot import published_round, seating_of
+from app.snapshot import drafting_tables, published_round, seating_of
 from app.themes import theme_note_ids
 
 MAX_TITLE = 300
@@ -35,6 +35,14 @@ def drafts_event(db: Session, assembly_id: int, draft_id: int | None, action: st
     """Tell the facilitators' drafts pages that a draft changed; the room's state does not."""
     payload = {"draft_id": draft_id, "action": action}
     return record(db, assembly_id, "drafts", payload, audience="facilitator")
+
+
+def _tell_tables(db: Session, assembly_id: int, before: list[int]) -> list[LoggedEvent]:
+    """A ``drafting`` event when the tables a draft is open to changed since ``before`` (their
+    phones show or hide the draft's work)."""
+    db.flush()
+    after = drafting_tables(db, assembly_id)
+    return [] if after == before else [record(db, assembly_id, "drafting", {"tables": after})]
 
 
 def _log(db: Session, draft: Draft, facilitator: Facilitator | None, kind: str) -> None:
@@ -224,6 +232,8 @@ def merge_drafts(
     a, b = get_draft(db, assembly, first_id), get_draft(db, assembly, second_id)
     if a.id == b.id or a.status != "active" or b.status != "active":
         raise ActionError("bad_merge")
+    assert assembly.id is not None
+    before = drafting_tables(db, assembly.id)
     text = "\n\n".join(t for t in (a.text, b.text) if t)
     rationale = "\n\n".join(t for t in (a.rationale, b.rationale) if t)
     title, text, rationale = _fields(title or f"{a.title} + {b.title}"[:MAX_TITLE], text, rationale)
@@ -236,6 +246,7 @@ def merge_drafts(
         db.add(parent)
         _link(db, parent, merged, "merge")
     _log(db, merged, facilitator, "draft_merge")
+    _tell_tables(db, assembly.id, before)
     return merged
 
 
@@ -251,6 +262,7 @@ def split_draft(
     if parent.status != "active":
         raise ActionError("draft_closed")
     assert assembly.id is not None and parent.id is not None
+    before = drafting_tables(db, assembly.id)
     children = []
     for wanted in titles:
         title, text, rationale = _fields(wanted or parent.title, parent.text, parent.rationale)
@@ -262,6 +274,7 @@ def split_draft(
     parent.status = "split"
     db.add(parent)
     _log(db, parent, facilitator, "draft_split")
+    _tell_tables(db, assembly.id, before)
     return children[0], children[1]
 
 
@@ -325,9 +338,11 @@ def set_open_tables(
     facilitator: Facilitator | None,
 ) -> Draft:
     draft = get_draft(db, assembly, draft_id)
+    before = drafting_tables(db, draft.assembly_id)
     draft.open_tables = sorted({int(t) for t in tables if int(t) > 0})
     db.add(draft)
     _log(db, draft, facilitator, "draft_tables")
+    _tell_tables(db, draft.assembly_id, before)
     return draft
 
 

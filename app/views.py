@@ -45,8 +45,12 @@ SERVER_KINDS = (
     "drafts",
     "ballot",
     "voted",
+    "roster",
+    "access",
 )
-STRUCTURAL = frozenset({"agenda", "seating", "settings", "spotlight"})
+STRUCTURAL = frozenset({"agenda", "seating", "settings", "spotlight", "roster"})
+# Events that change no screen by themselves; the hub closes the sockets they sign out.
+SILENT = frozenset({"access"})
 # The projector is one screen whose scenes count and page what they show ("23 of 34 have
 # written", the wall's pages, one table full-screen): notes and presence re-render its whole
 # view from the room state as well, so no fragment ever looks for a list the scene lacks.
@@ -248,10 +252,12 @@ def event_view_key(
         return ballot_view_key(event, viewer)
     if viewer.role == "projector" and event.kind in PROJECTOR_WHOLE:
         return ("snapshot", viewer.role, viewer.lang, viewer.table_no)
+    if event.kind in SILENT:
+        return None
     if event.kind in STRUCTURAL:
         if viewer.role != "participant":
             return ("snapshot", viewer.role, viewer.lang, viewer.table_no)
-        if event.kind == "settings":
+        if event.kind in ("settings", "roster"):  # a phone's view shows neither
             return None
         if event.kind == "seating":
             return (event.seq, viewer.lang, table_no, viewer.member_id)

@@ -181,9 +181,11 @@ class RoomState:
     ballots: Ballots = Ballots()  # ballots and agreement checks, who voted (facilitation.ballot)
 
     def table_members(self, table_no: int | None) -> list[tuple[int, str]]:
+        """Who sits at a table in the published round: active members only (a member
+        deactivated after the round was published has left the room)."""
         if self.seating is None or table_no is None:
             return []
-        return [(m, self.members.get(m, "")) for m in self.seating.at_table(table_no)]
+        return [(m, self.members[m]) for m in self.seating.at_table(table_no) if m in self.members]
 
     def phase_notes(self, item_id: int | None) -> list[NoteView]:
         return [n for n in self.notes.values() if n.item_id == item_id and not n.withdrawn]
@@ -247,9 +249,33 @@ def apply_event(state: RoomState, seq: int, kind: str, payload: dict[str, Any]) 
         return replace(state, seq=seq, spotlight=payload["spotlight"])
     if kind == "drafting":
         return replace(state, seq=seq, drafting=frozenset(int(t) for t in payload["tables"]))
+    if kind == "roster":
+        return apply_roster(state, seq, payload["members"])
     if kind in BALLOT_EVENTS:
         return replace(state, seq=seq, ballots=apply_ballot_event(state.ballots, kind, payload))
     return replace(state, seq=seq)
+
+
+def apply_roster(state: RoomState, seq: int, changed: list[dict[str, Any]]) -> RoomState:
+    """Members added, renamed, deactivated or reactivated: the active roster (kept in name
+    order, like the snapshot) and the author shown on each of their notes."""
+    members = dict(state.members)
+    names: dict[int, str] = {}
+    for entry in changed:
+        member_id, name = int(entry["id"]), str(entry["name"])
+        names[member_id] = name
+        if entry["active"]:
+            members[member_id] = name
+        else:
+            members.pop(member_id, None)
+    notes = {
+        note_id: replace(note, author=names[note.member_id])
+        if note.member_id in names and note.author != names[note.member_id]
+        else note
+        for note_id, note in state.notes.items()
+    }
+    ordered = dict(sorted(members.items(), key=lambda kv: (kv[1], kv[0])))
+    return replace(state, seq=seq, members=ordered, notes=notes)
 
 
 def clean_note_text(text: str) -> str:

@@ -10,7 +10,6 @@ from sqlmodel import Session, select
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
-from app.clock import utcnow
 from app.db import make_engine, session_scope
 from app.events import events_after
 from app.models import Note
@@ -67,10 +66,10 @@ def test_snapshot_then_note_ack_and_projector_live(app, demo, settings) -> None:
                 ws.send_text(note("key-0001"))
                 ack = receive_until(ws, r'id="note-key-0001"')
                 assert 'class="note saved"' in ack
-                # the projector's scene ("now") is rendered afresh: it counts who has written
-                now = receive_until(proj, r'id="progress"')
-                assert 'id="stage"' in now and re.search(r"1 (af|of) \d+ ha", now)
-                assert demo["members"][0]["name"] not in now  # authors hidden on the projector
+                # the projector's scene (the demo's wall) is rendered afresh with the note
+                wall = receive_until(proj, r'id="stage"[\s\S]*Fællesskab')
+                assert 'data-scene="wall"' in wall
+                assert demo["members"][0]["name"] not in wall  # authors hidden on the projector
 
 
 def test_duplicate_client_key_gives_same_ack_and_one_row(app, demo, settings) -> None:
@@ -381,32 +380,43 @@ def test_equivalence_events_applied_to_snapshot_give_the_next_snapshot(app, demo
     check(lambda db: agenda.do_set_scene(db, assembly(db), "note", notes(settings)[-1].id))
     check(lambda db: agenda.do_set_scene(db, assembly(db), "now"))
 
-    from app.models_themes import Draft
-    from app.snapshot import drafting_event, drafting_tables
+    # the roster and the links: members added, renamed, deactivated and back, a new join link,
+    # the projector link revoked (``roster`` and ``access`` events)
+    from app import roster
+    from facilitation.roster import MemberSpec
 
-    def open_draft(db, tables):  # type: ignore[no-untyped-def]
-        before = drafting_tables(db, aid)
-        draft = db.exec(select(Draft)).first() or Draft(
-            assembly_id=aid, title="Udkast", created_at=utcnow(), updated_at=utcnow()
-        )
-        draft.open_tables = tables
-        db.add(draft)
-        db.flush()
-        drafting_event(db, aid, before)
+    spec = MemberSpec("late-01", "Nadia L.", {"age": "30-44"})
+    check(lambda db: roster.do_add_members(db, settings, assembly(db), [spec]))
+    check(lambda db: roster.do_edit_member(db, member(db, 1), MemberSpec("equiv-ib", "Ib Ny", {})))
+    check(lambda db: roster.do_set_active(db, member(db, 1), False))
+    check(lambda db: roster.do_set_active(db, member(db, 1), True))
+    check(lambda db: roster.do_deactivate_members(db, [member(db, 4), member(db, 5)]))
+    check(lambda db: roster.do_new_join_link(db, settings, member(db, 2)))
+    check(lambda db: roster.do_revoke_projector_link(db, assembly(db)))
 
-    check(lambda db: open_draft(db, [2]))
-    check(lambda db: open_draft(db, []))
-
-    # the theme board and the drafts write ``board`` / ``drafts`` events: the room does not change
+    # the board and the drafts: the real actions (a ``drafting`` event when the tables a draft
+    # is open to change; ``board`` / ``drafts`` events leave the room as it was)
     from app import themes
     from app import themes_drafts as drafts
 
-    def board(db):  # type: ignore[no-untyped-def]
+    def start(db):  # type: ignore[no-untyped-def]
         theme = themes.create_theme(db, assembly(db), item_id(db, "value"), "Busser")
         themes.place_notes(db, assembly(db), item_id(db, "value"), [note_id], theme.id, None)
         drafts.start_draft(db, assembly(db), [theme.id], "", None)
 
-    check(board)
+    def draft_id(db):  # type: ignore[no-untyped-def]
+        return drafts.drafts_of(db, aid, active_only=True)[0].id
+
+    check(start)
+    check(lambda db: drafts.set_open_tables(db, assembly(db), draft_id(db), [2], None))
+    check(lambda db: drafts.split_draft(db, assembly(db), draft_id(db), ("A", "B"), None))
+    check(lambda db: drafts.set_open_tables(db, assembly(db), draft_id(db), [1, 2], None))
+    check(
+        lambda db: drafts.merge_drafts(
+            db, assembly(db), *[d.id for d in drafts.drafts_of(db, aid, True)[:2]], None
+        )
+    )
+
     check(lambda db: themes.undo_last(db, assembly(db), item_id(db, "value"), None))
 
 
@@ -424,3 +434,79 @@ def test_facilitator_sees_presence_live(app, demo, facilitator_client) -> None:
             assert 'class="person online"' in online
         offline = receive_until(fws, f'id="presence-{member["id"]}"')
         assert 'class="person offline"' in offline
+
+
+def _closed_with(ws, code: int) -> None:  # type: ignore[no-untyped-def]
+    """Read until the server closes the socket; it must close with ``code``."""
+    with pytest.raises(WebSocketDisconnect) as closed:
+        for _ in range(20):
+            ws.receive_text()
+    assert closed.value.code == code
+
+
+@pytest.mark.parametrize("action", ["deactivate", "reissue"])
+def test_a_signed_out_phone_is_closed_and_leaves_the_room(
+    app, demo, facilitator_client, action
+) -> None:
+    """Deactivating a member or giving them a new join link closes their phone's socket (1008)
+    and, once deactivated, the live console's room no longer lists them; a table mate's phone
+    stays connected."""
+    from tests.conftest import csrf_of
+
+    aid = demo["assembly_id"]
+    gone, stays = demo["members"][0], demo["members"][1]
+    with (
+        phone(app, gone) as p,
+        p.websocket_connect("/ws/participant", headers=WS) as ws,
+        phone(app, stays) as q,
+        q.websocket_connect("/ws/participant", headers=WS) as other,
+        facilitator_client.websocket_connect(f"/ws/facilitator/{aid}", headers=WS) as fws,
+    ):
+        for socket in (ws, other, fws):
+            socket.send_text(json.dumps({"msg": "hello"}))
+            receive_until(socket, 'id="stage"')
+        token = csrf_of(facilitator_client, f"/f/a/{aid}/members")
+        response = facilitator_client.post(
+            f"/f/a/{aid}/members/{gone['id']}/{action}",
+            data={"csrf_token": token},
+            follow_redirects=False,
+        )
+        assert response.status_code == 303
+        _closed_with(ws, 1008)
+        row = f'id="presence-{gone["id"]}"'
+        if action == "deactivate":  # the console's room follows the roster at once
+            receive_until(fws, rf'id="stage"(?![\s\S]*{row})')
+        else:
+            assert row in receive_until(fws, 'id="stage"')
+        other.send_text(note("still-here-1"))
+        receive_until(other, 'id="note-still-here-1"')
+    # the old session cannot come back
+    with (
+        pytest.raises(WebSocketDisconnect),
+        p.websocket_connect("/ws/participant", headers=WS) as again,
+    ):
+        again.receive_text()
+
+
+def test_a_revoked_projector_is_closed(app, demo, facilitator_client) -> None:
+    from tests.conftest import csrf_of
+
+    aid = demo["assembly_id"]
+    proj_path = path_of(demo["projector_url"]).replace("/projector", "/ws/projector")
+    with (
+        TestClient(app, base_url=ORIGIN) as screen,
+        screen.websocket_connect(proj_path, headers=WS) as proj,
+    ):
+        proj.send_text(json.dumps({"msg": "hello"}))
+        receive_until(proj, 'id="stage"')
+        token = csrf_of(facilitator_client, f"/f/a/{aid}/settings")
+        response = facilitator_client.post(
+            f"/f/a/{aid}/projector/revoke", data={"csrf_token": token}, follow_redirects=False
+        )
+        assert response.status_code == 303
+        _closed_with(proj, 1008)
+        with (
+            pytest.raises(WebSocketDisconnect),
+            screen.websocket_connect(proj_path, headers=WS) as again,
+        ):
+            again.receive_text()
