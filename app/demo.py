@@ -133,6 +133,10 @@ def create_demo(
                 from app.ballot.demo import ballot_stage
 
                 ballot_stage(db, assembly)
+            elif stage == "questions":  # an expert talk open, questions live (app/programme)
+                from app.programme.demo import questions_stage
+
+                questions_stage(db, assembly)
         assert assembly.id is not None
         roster = members_of(db, assembly.id, active_only=True)
         result = {

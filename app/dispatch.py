@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from app import actions, agenda
 from app.actions import ActionError
 from app.ballot import live as ballot_live
+from app.programme import live as programme_live
 from app.db import session_scope
 from app.events import LoggedEvent
 from app.models import Assembly, Facilitator, Member, Note
@@ -263,6 +264,7 @@ HANDLERS: dict[str, tuple[type[Inbound], frozenset[str], Work]] = {
     "scene": (SceneIn, FACILITATOR, _scene),  # type: ignore[dict-item]
 }
 HANDLERS.update(ballot_live.HANDLERS)  # type: ignore[arg-type]  # `vote`: app/ballot/live.py
+HANDLERS.update(programme_live.HANDLERS)  # type: ignore[arg-type]  # question, upvote, checkin
 INBOUND_KINDS = ("hello", *HANDLERS)
 RATE_LIMITED = frozenset({"note", "note_edit", "note_withdraw"})
 
@@ -315,7 +317,9 @@ async def dispatch(hub: Hub, conn: Connection, raw: str) -> Outcome:
     schema, roles, work = entry
     if viewer.role not in roles:
         return Outcome([render_error(viewer, "not_allowed")], [])
-    key, text = _key_and_text(data) if kind != "vote" else (None, "")  # a vote is no note
+    # a vote, and the programme's messages, are no note: they answer their own refusals
+    not_note = kind == "vote" or kind in programme_live.HANDLERS
+    key, text = _key_and_text(data) if not not_note else (None, "")
     try:
         message = schema.model_validate(data)
     except ValidationError:

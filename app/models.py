@@ -57,6 +57,14 @@ class AssemblySession(SQLModel, table=True):
     ends_at: time
     venue: str = Field(default="", max_length=200)
     host: str = Field(default="", max_length=200)
+    # the programme (app/programme): what the public page shows, and self check-in
+    title: str = Field(default="", max_length=200)
+    description: str = Field(default="", max_length=2000, description="For the public page")
+    public: bool = Field(default=False, description="Shown on the public page")
+    public_meeting: bool = Field(default=False, description="The open public meeting")
+    checkin_code: str | None = Field(
+        default=None, max_length=8, description="Self check-in open: the code on the projector"
+    )
 
 
 class Member(SQLModel, table=True):

@@ -44,6 +44,7 @@ def projector(request: Request) -> Response:
 
 def public(request: Request) -> Response:
     from app.ballot.pages import public_context
+    from app.programme.pages import public_context as programme_public
     from app.lottery_flow import latest
 
     with request.app.state.db() as db:
@@ -52,6 +53,7 @@ def public(request: Request) -> Response:
             raise HTTPException(status_code=404, detail="No such assembly")
         lottery = latest(db, assembly.id)
         results = public_context(db, assembly)  # the ballots' results (app/ballot/pages.py)
+        results.update(programme_public(db, assembly))  # the programme (app/programme/pages.py)
     drawn = lottery is not None and lottery.confirmed_at is not None
     return render_page(request, "public.html", assembly=assembly, drawn=drawn, **results)
 

@@ -153,6 +153,7 @@ def online_members(db: Session, assembly_id: int) -> frozenset[int]:
 def load_room(db: Session, assembly_id: int) -> RoomState:
     """The whole room as of the assembly's newest event, read in one transaction."""
     from app.ballot.actions import load_ballots
+    from app.programme.actions import load_programme
 
     assembly = db.get(Assembly, assembly_id)
     assert assembly is not None
@@ -181,6 +182,7 @@ def load_room(db: Session, assembly_id: int) -> RoomState:
         spotlight=assembly.spotlight,
         drafting=frozenset(drafting_tables(db, assembly_id)),
         ballots=load_ballots(db, assembly_id),
+        programme=load_programme(db, assembly_id),
         members={
             m: n
             for m, n in db.exec(

@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from app.clock import utcnow
 from app.ballot.views import ballot_view_key, render_ballot_event
+from app.programme.views import PROGRAMME_KINDS, programme_view_key, render_programme_event
 from app.events import LoggedEvent
 from app.templating import render_fragment
 from facilitation.ballot import BALLOT_EVENTS
@@ -47,6 +48,11 @@ SERVER_KINDS = (
     "voted",
     "roster",
     "access",
+    "question",  # the programme (app/programme): the room's questions, upvotes, attendance
+    "upvote",
+    "attendance",
+    "checkin",
+    "programme",
 )
 STRUCTURAL = frozenset({"agenda", "seating", "settings", "spotlight", "roster"})
 # Events that change no screen by themselves; the hub closes the sockets they sign out.
@@ -250,6 +256,8 @@ def event_view_key(
         return None if topics is None else (event.seq, "page", viewer.page)
     if event.kind in BALLOT_EVENTS:  # app/ballot/views.py
         return ballot_view_key(event, viewer)
+    if event.kind in PROGRAMME_KINDS:  # app/programme/views.py
+        return programme_view_key(event, viewer)
     if viewer.role == "projector" and event.kind in PROJECTOR_WHOLE:
         return ("snapshot", viewer.role, viewer.lang, viewer.table_no)
     if event.kind in SILENT:
@@ -287,6 +295,11 @@ def render_event(
     if event.kind in BALLOT_EVENTS:  # app/ballot/views.py
         assert state is not None
         return render_ballot_event(event, viewer, state, _whole_view, cursor_fragment(event.seq))
+    if event.kind in PROGRAMME_KINDS:  # app/programme/views.py
+        assert state is not None
+        return render_programme_event(
+            event, viewer, state, _whole_view, cursor_fragment(event.seq)
+        )
     if (event.kind in STRUCTURAL and viewer.role != "participant") or (
         viewer.role == "projector" and event.kind in PROJECTOR_WHOLE
     ):

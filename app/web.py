@@ -27,6 +27,7 @@ from app import (
 )
 from app.auth import CSRFMiddleware, request_language
 from app.ballot import pages as ballot_pages
+from app.programme import pages as programme_pages
 from app.config import Settings, load_settings
 from app.db import make_engine, session_scope
 from app.i18n import is_translated, translate
@@ -130,6 +131,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *pages_themes.routes,
         *pages_lottery.routes,
         *ballot_pages.routes,
+        *programme_pages.routes,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     from app.sockets import routes as socket_routes

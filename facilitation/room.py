@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from facilitation.ballot import BALLOT_EVENTS, Ballots, apply_ballot_event
+from facilitation.programme import PROGRAMME_EVENTS, ProgrammeRoom, apply_programme_event
 
 NOTE_KINDS = ("value", "theme", "solution", "free")
 MAX_NOTE_LENGTH = 500
@@ -116,6 +117,7 @@ SCENES: dict[str, str | None] = {
     "table": "table",  # one table's notes full-screen: scene_ref is the table number
     "results": None,  # the final ballot: turnout while open, results once closed (app/ballot)
     "check": None,  # the agreement check: turnout while open, the distribution on reveal
+    "questions": None,  # the room's questions to the expert, most votes first (app/programme)
 }
 
 
@@ -179,6 +181,7 @@ class RoomState:
     spotlight: dict[str, Any] | None = None  # what the facilitator puts before the room
     drafting: frozenset[int] = frozenset()  # tables a draft recommendation is open to
     ballots: Ballots = Ballots()  # ballots and agreement checks, who voted (facilitation.ballot)
+    programme: ProgrammeRoom = ProgrammeRoom()  # questions, upvotes, check-in (app/programme)
 
     def table_members(self, table_no: int | None) -> list[tuple[int, str]]:
         """Who sits at a table in the published round: active members only (a member
@@ -253,6 +256,9 @@ def apply_event(state: RoomState, seq: int, kind: str, payload: dict[str, Any]) 
         return apply_roster(state, seq, payload["members"])
     if kind in BALLOT_EVENTS:
         return replace(state, seq=seq, ballots=apply_ballot_event(state.ballots, kind, payload))
+    if kind in PROGRAMME_EVENTS:
+        programme = apply_programme_event(state.programme, kind, payload)
+        return replace(state, seq=seq, programme=programme)
     return replace(state, seq=seq)
 
 

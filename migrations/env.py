@@ -9,6 +9,7 @@ import app.ballot.models  # noqa: F401
 import app.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 import app.models_lottery  # noqa: F401
 import app.models_themes  # noqa: F401
+import app.programme.models  # noqa: F401
 from app.config import load_settings
 from app.db import make_engine
 

@@ -76,6 +76,7 @@
     var box = readOutbox();
     Object.keys(box).forEach(function (key) {
       if (isVote(box[key])) { markVotePending(box[key]); return; }  // votes: see below
+      if (isQuestion(box[key])) { showQuestionPending(box[key]); return; }  // questions: below
       if (!document.getElementById("note-" + key)) list.appendChild(pendingElement(box[key]));
     });
     markNotes();
@@ -84,9 +85,9 @@
     var box = readOutbox();
     var changed = false;
     Object.keys(box).forEach(function (key) {
-      var el = document.getElementById((isVote(box[key]) ? "vote-" : "note-") + key);
+      var el = document.getElementById((isVote(box[key]) ? "vote-" : isQuestion(box[key]) ? "question-" : "note-") + key);
       if (el && (el.classList.contains("saved") || el.classList.contains("failed"))) {
-        if (el.classList.contains("failed")) (isVote(box[key]) ? voteFailed : restoreFailed)(box[key]);
+        if (el.classList.contains("failed")) (isVote(box[key]) ? voteFailed : isQuestion(box[key]) ? questionFailed : restoreFailed)(box[key]);
         delete box[key];
         changed = true;
       }
@@ -132,6 +133,42 @@
     box[item.client_key] = item;
     writeOutbox(box);
     markVotePending(item);
+    freshKey(form);
+  }
+
+  // -- questions to the expert (app/programme): the same outbox, acked by #question-<client_key> --
+  // A form with data-outbox="question" sends {msg: "question", text, client_key}; the pending
+  // question stands in #my-questions until the ack (class "saved") or a refusal ("failed").
+  function isQuestion(item) { return item && item.msg === "question"; }
+  function showQuestionPending(item) {
+    var list = document.getElementById("my-questions");
+    if (!list || document.getElementById("question-" + item.client_key)) return;
+    var li = document.createElement("li");
+    li.id = "question-" + item.client_key;
+    li.className = "question pending";
+    var text = document.createElement("span");
+    text.className = "text";
+    text.textContent = item.text;
+    var status = document.createElement("span");
+    status.className = "question-status";
+    status.textContent = list.dataset.pending || "";
+    li.appendChild(text);
+    li.appendChild(status);
+    list.appendChild(li);
+  }
+  function questionFailed(item) {  // a refused question's words go back into its form
+    var text = document.getElementById("question-text");
+    if (text && !text.value) text.value = item.text;
+  }
+  function queueQuestion(form, params, e) {
+    if (!params.client_key) params.client_key = newKey();
+    if (!String(params.text || "").trim()) { e.preventDefault(); return; }
+    var item = { msg: "question", text: params.text, client_key: params.client_key };
+    var box = readOutbox();
+    box[item.client_key] = item;
+    writeOutbox(box);
+    showQuestionPending(item);
+    form.reset();
     freshKey(form);
   }
 
@@ -202,6 +239,7 @@
       return;
     }
     if (form && form.dataset && form.dataset.outbox === "vote") { queueVote(form, params); return; }
+    if (form && form.dataset && form.dataset.outbox === "question") { queueQuestion(form, params, e); return; }
     if (!form || !form.dataset || form.dataset.outbox !== "note") return;
     if (!params.client_key) { params.client_key = newKey(); }
     if (!String(params.text || "").trim()) { e.preventDefault(); return; }

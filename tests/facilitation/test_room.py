@@ -69,7 +69,8 @@ def test_scene_problem_knows_what_each_scene_needs() -> None:
     assert scene_problem(state, "table", 7) is None  # has notes
     assert scene_problem(state, "table", 8) == "bad_scene"
     assert scene_problem(state, "wall", 1) == "bad_scene"
-    assert scene_problem(state, "questions", None) == "bad_scene"
+    assert scene_problem(state, "questions", None) is None  # app/programme
+    assert scene_problem(state, "quiz", None) == "bad_scene"
 
 
 def test_settings_events_carry_the_scene_and_old_plan_groupings_become_the_plan_scene() -> None:
