@@ -28,6 +28,7 @@ from app.events import LoggedEvent
 from app.models import Assembly, Facilitator, Member, Note
 from app.snapshot import note_view
 from app.views import Viewer, render_ack, render_error
+from app.writes import commit
 from facilitation.ratelimit import RateLimiter
 
 if TYPE_CHECKING:
@@ -335,22 +336,26 @@ async def dispatch(hub: Hub, conn: Connection, raw: str) -> Outcome:
     ):
         return Outcome([render_error(viewer, "rate_limited")], [])
 
+    def act(db: Session) -> tuple[list[str], bool]:
+        try:
+            replies, _events = work(db, viewer, message)
+        except ActionError as exc:
+            db.rollback()  # nothing of a refused message is kept, and nothing rung
+            return [render_error(viewer, exc.code, key, text)], True
+        return replies, False
+
     def run() -> Outcome:
+        # the write path's transaction (app/writes.py); the connection rings after the reply
         for attempt in (1, 2):
             try:
-                with session_scope(hub.engine, write=True) as db:
-                    try:
-                        replies, events = work(db, viewer, message)
-                    except ActionError as exc:
-                        db.rollback()
-                        return Outcome(
-                            [render_error(viewer, exc.code, key, text)], [], refused=True
-                        )
-                return Outcome(replies, events)
+                written = commit(hub.engine, act)
             except IntegrityError:
                 # the same note arrived on two sockets at once: the second try finds it stored
                 if attempt == 2:
                     raise
+                continue
+            replies, refused = written.value
+            return Outcome(replies, written.events, refused)
         raise AssertionError("unreachable")
 
     outcome = await run_in_threadpool(run)

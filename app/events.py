@@ -6,7 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import event, text
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, select
 
 from app.clock import utcnow
@@ -40,7 +42,30 @@ def record(
             created_at=utcnow(),
         )
     )
-    return LoggedEvent(assembly_id, seq, kind, audience, payload)
+    logged = LoggedEvent(assembly_id, seq, kind, audience, payload)
+    db.info.setdefault(_RECORDED, []).append(logged)
+    return logged
+
+
+_RECORDED = "samling.recorded"
+
+
+def recorded(db: Session) -> list[LoggedEvent]:
+    """Every event recorded in this session's transaction so far, in order (what the write
+    path rings after the commit, app/writes.py)."""
+    return list(db.info.get(_RECORDED, ()))
+
+
+@event.listens_for(OrmSession, "after_soft_rollback")
+def _forget_recorded(session: OrmSession, previous: SessionTransaction) -> None:
+    """A rolled-back transaction committed none of its events: nothing to ring."""
+    if not previous.nested:
+        session.info.pop(_RECORDED, None)
+
+
+@event.listens_for(OrmSession, "after_commit")
+def _committed(session: OrmSession) -> None:
+    session.info.pop(_RECORDED, None)
 
 
 def events_after(db: Session, assembly_id: int, seq: int, limit: int = 1000) -> list[LoggedEvent]:

@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Hashable
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.websockets import WebSocket
 
@@ -27,6 +28,7 @@ from app.db import session_scope
 from app.events import LoggedEvent, events_after, last_seqs
 from app.snapshot import load_room
 from app.views import Viewer, event_note, event_view_key, heartbeat_fragment, render_event
+from app.writes import write
 from facilitation.ratelimit import RateLimiter
 from facilitation.room import RoomState, apply_event
 
@@ -381,12 +383,11 @@ class Hub:
         assert viewer.member_id is not None
         member_id = viewer.member_id
 
-        def work() -> list[LoggedEvent]:
-            with session_scope(self.engine, write=True) as db:
-                return do_presence(db, self.process, viewer.assembly_id, member_id, delta)
+        def work(db: Session) -> None:
+            do_presence(db, self.process, viewer.assembly_id, member_id, delta)
 
         try:
-            await self.ring(await run_in_threadpool(work))
+            await write(self, work)
         except Exception:
             log.exception("presence update failed")
 
@@ -406,17 +407,16 @@ class Hub:
         while True:
             await asyncio.sleep(PRESENCE_REFRESH)
 
-            def work() -> list[LoggedEvent]:
-                with session_scope(self.engine, write=True) as db:
-                    db.exec(
-                        update(Presence)
-                        .where(Presence.process == self.process)  # type: ignore[call-overload]
-                        .values(seen_at=utcnow())
-                    )
-                    return do_sweep_presence(db)
+            def work(db: Session) -> None:
+                db.exec(
+                    update(Presence)
+                    .where(Presence.process == self.process)  # type: ignore[call-overload]
+                    .values(seen_at=utcnow())
+                )
+                do_sweep_presence(db)
 
             try:
-                await self.ring(await run_in_threadpool(work))
+                await write(self, work)
             except asyncio.CancelledError:
                 raise
             except Exception:

@@ -6,6 +6,7 @@ themes, drafts, lottery). Forms post to their own routes and land back on their 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, time
 from typing import Any
 
@@ -29,10 +30,10 @@ from app.auth import (
 from app.csvfiles import CsvError, CsvTable, decode, parse_csv
 from app.events import LoggedEvent
 from app.i18n import translate
-from app.models import Assembly, AssemblySession, Member
+from app.models import Assembly, AssemblySession, Facilitator, Member
 from app.roster import (
-    add_member,
     create_assembly,
+    do_add_members,
     do_edit_member,
     do_new_join_link,
     do_revoke_projector_link,
@@ -44,7 +45,8 @@ from app.roster import (
 )
 from app.snapshot import session_items
 from app.templating import render_page
-from app.web_helpers import facilitator_action, in_db, redirect, safe_next
+from app.web_helpers import in_db, redirect, safe_next
+from app.writes import facilitator_write, require, write
 from facilitation.roster import MemberSpec
 
 
@@ -82,10 +84,18 @@ def assemblies(request: Request) -> Response:
     return render_page(request, "f/assemblies.html", assemblies=rows, errors=[])
 
 
-async def save_or_show(request: Request, work: Any, template: str, done: str) -> Response:
-    """Run a form's change; ``work`` returns None when saved (→ redirect to ``done``) or the
-    page's context to show again with the errors (400)."""
-    failed = await in_db(request, work, write=True)
+Shown = dict[str, Any] | None  # a form's work: None when saved, else the page to show again
+
+
+async def save_or_show(
+    request: Request,
+    work: Callable[[Session, Assembly, Facilitator], Shown],
+    template: str,
+    done: str,
+) -> Response:
+    """Run a form's change through the write path; ``work`` returns None when saved (→ redirect
+    to ``done``) or the page's context to show again with the errors (400)."""
+    failed = await facilitator_write(request, work)
     if failed:
         return render_page(request, template, status_code=400, **failed)
     return redirect(done)
@@ -110,12 +120,12 @@ async def assembly_create(request: Request) -> Response:
     fields, errors = _assembly_fields(form)
 
     def work(db: Session) -> int | None:
-        require_facilitator(request, db)
+        require(request, db, "facilitator", None)
         if errors:
             return None
         return create_assembly(db, **fields).id
 
-    assembly_id = await in_db(request, work, write=True)
+    assembly_id = await write(request.app.state.hub, work)
     if assembly_id is None:
         return render_page(
             request, "f/assemblies.html", status_code=400, assemblies=[], errors=errors, form=fields
@@ -193,9 +203,7 @@ async def assembly_edit(request: Request) -> Response:
     assembly_id = int(request.path_params["assembly_id"])
     fields, errors = _assembly_fields(await request.form())
 
-    def work(db: Session) -> dict[str, Any] | None:
-        require_facilitator(request, db)
-        assembly = get_assembly(db, assembly_id)
+    def work(db: Session, assembly: Assembly, _me: Facilitator) -> Shown:
         if errors:
             return _console(request, db, assembly_id, form_errors=errors)
         for key, value in fields.items():
@@ -231,9 +239,7 @@ async def session_add(request: Request) -> Response:
     assembly_id = int(request.path_params["assembly_id"])
     values, errors = _parse_session(await request.form())
 
-    def work(db: Session) -> dict[str, Any] | None:
-        require_facilitator(request, db)
-        get_assembly(db, assembly_id)
+    def work(db: Session, _assembly: Assembly, _me: Facilitator) -> Shown:
         if errors:
             return _console(request, db, assembly_id, form_errors=errors)
         db.add(AssemblySession(assembly_id=assembly_id, **values))
@@ -247,14 +253,13 @@ async def session_delete(request: Request) -> Response:
     assembly_id = int(request.path_params["assembly_id"])
     session_id = int(request.path_params["session_id"])
 
-    def work(db: Session) -> None:
-        require_facilitator(request, db)
+    def work(db: Session, _assembly: Assembly, _me: Facilitator) -> None:
         row = db.get(AssemblySession, session_id)
         if row is None or row.assembly_id != assembly_id:
             raise HTTPException(404)
         db.delete(row)
 
-    await in_db(request, work, write=True)
+    await facilitator_write(request, work)
     return redirect(section_url(assembly_id, "runsheet", "#sessions"))
 
 
@@ -278,9 +283,7 @@ async def members_import(request: Request) -> Response:
     # big or hostile file holds no lock; then one short write
     table, problems = await run_in_threadpool(_parse_upload, data)
 
-    def work(db: Session) -> tuple[int, list[str]]:
-        require_facilitator(request, db)
-        assembly = get_assembly(db, assembly_id)
+    def work(db: Session, assembly: Assembly, _me: Facilitator) -> tuple[int, list[str]]:
         assert table is not None
         try:
             count = import_members(db, settings, assembly, table)
@@ -291,7 +294,7 @@ async def members_import(request: Request) -> Response:
 
     count = 0
     if table is not None:
-        count, problems = await in_db(request, work, write=True)
+        count, problems = await facilitator_write(request, work)
     if problems:
         with request.app.state.db() as db:
             lang = request_language(request)
@@ -317,14 +320,12 @@ async def member_add(request: Request) -> Response:
     spec, errors = _member_fields(await request.form())
     settings = request.app.state.settings
 
-    def work(db: Session) -> dict[str, Any] | None:
-        require_facilitator(request, db)
-        assembly = get_assembly(db, assembly_id)
+    def work(db: Session, assembly: Assembly, _me: Facilitator) -> Shown:
         if not errors and spec.code in {m.code for m in members_of(db, assembly_id)}:
             errors.append("code_taken")
         if errors:
             return _console(request, db, assembly_id, form_errors=errors)
-        add_member(db, settings, assembly, spec)
+        do_add_members(db, settings, assembly, [spec])
         return None
 
     done = section_url(assembly_id, "members", "#roster")
@@ -349,8 +350,7 @@ async def member_edit(request: Request) -> Response:
         return render_page(request, "f/member.html", assembly=assembly, member=member, errors=[])
     spec, errors = _member_fields(await request.form())
 
-    def work(db: Session) -> dict[str, Any] | None:
-        require_facilitator(request, db)
+    def work(db: Session, assembly: Assembly, _me: Facilitator) -> Shown:
         member = _member(db, assembly_id, member_id)
         clash = db.exec(
             select(Member).where(
@@ -360,7 +360,7 @@ async def member_edit(request: Request) -> Response:
         if clash is not None:
             errors.append("code_taken")
         if errors:
-            return {"assembly": get_assembly(db, assembly_id), "member": member, "errors": errors}
+            return {"assembly": assembly, "member": member, "errors": errors}
         do_edit_member(db, member, spec)
         return None
 
@@ -375,7 +375,7 @@ async def member_action(request: Request) -> Response:
     action = request.path_params["action"]
     settings = request.app.state.settings
 
-    def work(db: Session, _assembly: Assembly, _me: Any) -> list[LoggedEvent]:
+    def work(db: Session, _assembly: Assembly, _me: Facilitator) -> list[LoggedEvent]:
         member = _member(db, assembly_id, member_id)
         if action in ("deactivate", "activate"):
             return do_set_active(db, member, action == "activate")
@@ -383,14 +383,14 @@ async def member_action(request: Request) -> Response:
             return do_new_join_link(db, settings, member)
         raise HTTPException(404)
 
-    await facilitator_action(request, work)
+    await facilitator_write(request, work)
     return redirect(section_url(assembly_id, "members", f"#member-{member_id}"))
 
 
 async def projector_revoke(request: Request) -> Response:
     assembly_id = int(request.path_params["assembly_id"])
 
-    await facilitator_action(
+    await facilitator_write(
         request, lambda db, assembly, _me: do_revoke_projector_link(db, assembly)
     )
     return redirect(section_url(assembly_id, "settings", "#links"))
@@ -405,15 +405,18 @@ async def me(request: Request) -> Response:
         return render_page(request, "f/me.html", me=user, saved=saved, errors=[])
     name = " ".join(form_value(await request.form(), "name", 120).split())
 
-    def work(db: Session) -> dict[str, Any] | None:
-        user = require_facilitator(request, db)
+    def work(db: Session) -> Shown:
+        user = require(request, db, "facilitator", None)
         if not name:
             return {"me": user, "saved": False, "errors": ["name"]}
         user.name = name
         db.add(user)
         return None
 
-    return await save_or_show(request, work, "f/me.html", "/f/me?saved=1")
+    failed = await write(request.app.state.hub, work)
+    if failed:
+        return render_page(request, "f/me.html", status_code=400, **failed)
+    return redirect("/f/me?saved=1")
 
 
 def cards(request: Request) -> Response:

@@ -30,11 +30,13 @@ from app.csvfiles import CsvError
 from app.i18n import translations
 from app.lottery_audit import audit_csv
 from app.lottery_files import display_name, pool_rows
+from app.models import Assembly, Facilitator
 from app.models_lottery import Lottery
 from app.roster import members_of
 from app.security import normalise_code
 from app.templating import render_page
 from app.web_helpers import in_db, redirect
+from app.writes import facilitator_write
 
 MAX_UPLOAD = 5 * 1024 * 1024
 UPLOAD_OPTIONS = ("panel_size", "panels", "household_columns", "retention_days")
@@ -92,9 +94,9 @@ async def _act(request: Request, action: Any, *args: Any) -> Response:
     """Run ``action(db, lottery, *args)`` for this assembly's lottery; errors re-render the page."""
     assembly_id = int(request.path_params["assembly_id"])
 
-    def work(db: Session) -> tuple[Any, dict[str, Any] | None]:
-        require_facilitator(request, db)
-        get_assembly(db, assembly_id)
+    def work(
+        db: Session, _assembly: Assembly, _me: Facilitator
+    ) -> tuple[Any, dict[str, Any] | None]:
         lottery = flow.latest(db, assembly_id, lock=True)
         try:
             if lottery is None:
@@ -106,7 +108,7 @@ async def _act(request: Request, action: Any, *args: Any) -> Response:
             db.rollback()
             return None, _context(db, assembly_id, error=exc)
 
-    outcome, failed = await in_db(request, work, write=True)
+    outcome, failed = await facilitator_write(request, work)
     if failed is not None:
         return render_page(request, "f/lottery.html", status_code=400, **failed)
     if callable(outcome):
@@ -132,9 +134,7 @@ async def upload(request: Request) -> Response:
     await in_db(request, allowed)
     parsed = await run_in_threadpool(flow.parse_upload, files["people"], files["quotas"], options)
 
-    def work(db: Session) -> dict[str, Any] | None:
-        require_facilitator(request, db)
-        assembly = get_assembly(db, assembly_id)
+    def work(db: Session, assembly: Assembly, _me: Facilitator) -> dict[str, Any] | None:
         try:
             flow.upload(db, assembly, parsed)
         except flow.UploadError as exc:
@@ -148,7 +148,7 @@ async def upload(request: Request) -> Response:
             return _context(db, assembly_id, error=exc)
         return None
 
-    failed = await in_db(request, work, write=True)
+    failed = await facilitator_write(request, work)
     if failed is not None:
         return render_page(request, "f/lottery.html", status_code=400, **failed)
     return redirect(_base(request))

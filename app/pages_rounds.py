@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from sqlmodel import Session
@@ -13,10 +14,12 @@ from starlette.routing import Route
 from app import rounds
 from app.actions import ActionError
 from app.auth import form_value, get_assembly, require_facilitator
+from app.models import Assembly
 from app.roster import members_of
 from app.snapshot import published_round
 from app.templating import render_page
-from app.web_helpers import facilitator_action, in_db, redirect
+from app.web_helpers import in_db, redirect
+from app.writes import facilitator_write
 from facilitation.seating_report import round_report
 
 BALANCE_ORDER = ("gender", "age", "education", "area")
@@ -71,13 +74,17 @@ def page(request: Request) -> Response:
     )
 
 
-async def _act(request: Request, work: Any, anchor: str = "") -> Response:
+async def _act(
+    request: Request, work: Callable[[Session, Assembly], object], anchor: str = ""
+) -> Response:
+    """Run a rounds change through the write path; back to the rounds page, with the
+    refusal's code (``?error=``) or, from ``work``, a query string to show (``?moved=3``)."""
     assembly_id = int(request.path_params["assembly_id"])
     try:
-        result = await facilitator_action(request, lambda db, assembly, _me: work(db, assembly))
+        result = await facilitator_write(request, lambda db, assembly, _me: work(db, assembly))
     except ActionError as exc:
         return redirect(f"/f/a/{assembly_id}/rounds?error={exc.code}")
-    query = result[1] if isinstance(result, tuple) else ""
+    query = result if isinstance(result, str) else ""
     return redirect(f"/f/a/{assembly_id}/rounds{query}{anchor}")
 
 
@@ -85,10 +92,11 @@ async def checkin(request: Request) -> Response:
     form = await request.form()
     present = {int(v) for v in form.getlist("present") if str(v).isdigit()}
 
-    def work(db: Session, assembly: Any) -> list[Any]:
+    def work(db: Session, assembly: Assembly) -> None:
+        assert assembly.id is not None
         for member in members_of(db, assembly.id, active_only=True):
+            assert member.id is not None
             rounds.do_set_present(db, assembly, member.id, member.id in present)
-        return []
 
     return await _act(request, work, "#checkin")
 
@@ -125,7 +133,7 @@ async def plan(request: Request) -> Response:
         planned = await in_db(request, prepare)  # a read: notes keep flowing meanwhile
     except ActionError as exc:
         return redirect(f"/f/a/{assembly_id}/rounds?error={exc.code}")
-    return await _act(request, lambda db, a: rounds.do_store_plan(db, a, planned) and [], "#drafts")
+    return await _act(request, lambda db, a: rounds.do_store_plan(db, a, planned), "#drafts")
 
 
 async def move(request: Request) -> Response:
@@ -135,7 +143,7 @@ async def move(request: Request) -> Response:
     table_no = int(form_value(form, "table_no", 4) or 0)
     return await _act(
         request,
-        lambda db, a: rounds.do_move(db, a, round_id, member_id, table_no) or [],
+        lambda db, a: rounds.do_move(db, a, round_id, member_id, table_no),
         f"#round-{round_id}",
     )
 
@@ -146,9 +154,9 @@ async def publish(request: Request) -> Response:
 
 
 async def replan(request: Request) -> Response:
-    def work(db: Session, assembly: Any) -> tuple[list[Any], str]:
-        events, moved = rounds.do_replan(db, assembly, secrets.randbelow(10**6))
-        return events, f"?moved={moved}"
+    def work(db: Session, assembly: Assembly) -> str:
+        _events, moved = rounds.do_replan(db, assembly, secrets.randbelow(10**6))
+        return f"?moved={moved}"
 
     return await _act(request, work, "#current")
 

@@ -4,6 +4,7 @@ notes export. Changes go through app.agenda, so they reach every screen as event
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from typing import Any
 
 from sqlmodel import Session, select
@@ -16,9 +17,18 @@ from app import agenda, exports
 from app.actions import ActionError
 from app.auth import form_value, get_assembly, request_language, require_facilitator
 from app.i18n import translate, translations
-from app.models import AgendaItem, AssemblySession, Facilitator, Member, Note, SeatingRound
+from app.models import (
+    AgendaItem,
+    Assembly,
+    AssemblySession,
+    Facilitator,
+    Member,
+    Note,
+    SeatingRound,
+)
 from app.templating import render_page
-from app.web_helpers import facilitator_action, redirect
+from app.web_helpers import redirect
+from app.writes import facilitator_write
 from facilitation.messages import N_
 
 # the column names are msgids: the export's header is in the viewer's language
@@ -63,10 +73,10 @@ def _item_fields(form: Any) -> dict[str, Any]:
     }
 
 
-async def _change(request: Request, work: Any) -> Response:
-    """Run a run-sheet change for the logged-in facilitator, ring the hub, go back."""
+async def _change(request: Request, work: Callable[[Session, Assembly], object]) -> Response:
+    """Run a run-sheet change through the write path, go back; a refusal is a 400 saying why."""
     try:
-        await facilitator_action(request, lambda db, assembly, _me: work(db, assembly))
+        await facilitator_write(request, lambda db, assembly, _me: work(db, assembly))
     except ActionError as exc:
         refusal = N_("Nothing was changed (%(reason)s).", reason=exc.code)
         text = translate(refusal, request_language(request))

@@ -13,12 +13,12 @@ from starlette.responses import Response
 
 from app.actions import ActionError
 from app.auth import request_language
-from app.events import LoggedEvent, events_after
 from app.i18n import translations
 from app.models import Assembly, Facilitator
-from app.web_helpers import facilitator_action, redirect
+from app.web_helpers import redirect
+from app.writes import facilitator_write
 
-Work = Callable[[Session, Assembly, Facilitator], list[LoggedEvent] | None]
+Work = Callable[[Session, Assembly, Facilitator], object]
 
 
 def int_or_none(value: Any) -> int | None:
@@ -42,29 +42,12 @@ def last_seq(db: Session, assembly_id: int) -> int:
     return int(db.exec(select(Assembly.last_seq).where(Assembly.id == assembly_id)).one())
 
 
-def written_since(
-    db: Session, assembly_id: int, seq: int, returned: list[LoggedEvent]
-) -> list[LoggedEvent]:
-    """Every event this transaction wrote after ``seq`` (the board's and drafts' own events are
-    recorded deep inside the actions), together with those the action returned."""
-    db.flush()
-    found = {e.seq: e for e in events_after(db, assembly_id, seq)}
-    found.update({e.seq: e for e in returned})
-    return [found[s] for s in sorted(found)]
-
-
 async def act(request: Request, work: Work, back: str) -> Response:
-    """Run a board or draft action, ring the hub with every event it wrote (``board``,
-    ``drafts``, ``drafting``, ``spotlight``…), go back to ``back``."""
-
-    def written(db: Session, assembly: Assembly, me: Facilitator) -> list[LoggedEvent]:
-        assert assembly.id is not None
-        seq = last_seq(db, assembly.id)
-        events = work(db, assembly, me) or []
-        return written_since(db, assembly.id, seq, events)
-
+    """Run a board or draft action through the write path (every event it records — ``board``,
+    ``drafts``, ``drafting``, ``spotlight``… — is rung), go back to ``back``; a refusal goes
+    back with its code."""
     try:
-        await facilitator_action(request, written)
+        await facilitator_write(request, work)
     except ActionError as exc:
         return redirect(with_error(back, exc.code))
     return redirect(back)

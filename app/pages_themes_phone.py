@@ -14,12 +14,12 @@ from starlette.routing import Route
 from app import themes_drafts as drafts
 from app.actions import ActionError
 from app.auth import current_member, form_value
-from app.events import LoggedEvent
 from app.models import Assembly, Note
-from app.pages_themes_common import int_or_none, last_seq, with_error, written_since
+from app.pages_themes_common import int_or_none, with_error
 from app.templating import render_page
 from app.themes_provenance import draft_provenance, note_trail, visible
-from app.web_helpers import in_db, redirect
+from app.web_helpers import redirect
+from app.writes import write
 
 
 def phone_drafts(request: Request) -> Response:
@@ -74,11 +74,10 @@ async def phone_feedback(request: Request) -> Response:
     text = form_value(form, "text", drafts.MAX_TEXT)
     on = form_value(form, "on", 1) != "0"
 
-    def work(db: Session) -> tuple[str, list[LoggedEvent]]:
+    def work(db: Session) -> str:
         member = current_member(request, db)
         if member is None:
             raise HTTPException(403, "Join the assembly first")
-        seq = last_seq(db, member.assembly_id)
         try:
             if kind == "support":
                 drafts.set_support(db, member, draft_id, on)
@@ -87,16 +86,15 @@ async def phone_feedback(request: Request) -> Response:
         except ActionError as exc:
             if exc.code == "not_allowed":
                 raise HTTPException(403, "Drafting is not open to your table") from exc
-            return exc.code, []
-        return "", written_since(db, member.assembly_id, seq, [])
+            return exc.code
+        return ""
 
     try:
-        error, events = await in_db(request, work, write=True)
+        error = await write(request.app.state.hub, work)
     except HTTPException as exc:
         if exc.status_code != 403 or "hx-request" not in request.headers:
             raise
-        error, events = "not_allowed", []  # htmx shows no error pages: say it on the page
-    await request.app.state.hub.ring(events)
+        error = "not_allowed"  # htmx shows no error pages: say it on the page
     at = "support" if kind == "support" else "fb"
     if error:
         return redirect(with_error(f"/p/drafts?d={draft_id}&at={at}#{at}-{draft_id}", error))

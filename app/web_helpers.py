@@ -12,7 +12,8 @@ from app.db import session_scope
 
 
 async def in_db(request: Request, work: Any, *args: Any, write: bool = False) -> Any:
-    """Run ``work(db, *args)`` in the threadpool inside one transaction."""
+    """Run ``work(db, *args)`` in the threadpool inside one transaction: for reads (a change
+    goes through ``app.writes``, which rings the hub with its events)."""
 
     def run() -> Any:
         with session_scope(request.app.state.engine, write=write) as db:
@@ -22,22 +23,11 @@ async def in_db(request: Request, work: Any, *args: Any, write: bool = False) ->
 
 
 async def facilitator_action(request: Request, work: Any) -> Any:
-    """The one way a facilitator's HTTP form changes the room: login checked, then
-    ``work(db, assembly, facilitator)`` in one write transaction, then the hub rung with the
-    events it returns (a list, or the first item of a tuple). An ActionError propagates: the
-    page decides how to say no."""
-    from app.auth import get_assembly, require_facilitator
+    """Old name of ``app.writes.facilitator_write`` (the one write path), kept while the
+    programme and record pages that call it land; new code calls ``facilitator_write``."""
+    from app.writes import facilitator_write
 
-    assembly_id = int(request.path_params["assembly_id"])
-
-    def run(db: Any) -> Any:
-        facilitator = require_facilitator(request, db)
-        return work(db, get_assembly(db, assembly_id), facilitator)
-
-    result = await in_db(request, run, write=True)
-    events = result[0] if isinstance(result, tuple) else result
-    await request.app.state.hub.ring(list(events or []))
-    return result
+    return await facilitator_write(request, work)
 
 
 def redirect(url: str) -> RedirectResponse:

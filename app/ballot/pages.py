@@ -1,6 +1,7 @@
 """The console's ballot page (open a ballot or an agreement check, who has voted, paper
 ballots, close, results, minority statements, CSV) and the public results (page section and
-JSON). Every change goes through ``facilitator_action``: one transaction, events, the ring."""
+JSON). Every change goes through ``app.writes.facilitator_write``: one transaction, events,
+the ring."""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ from app.models import Assembly, Facilitator, Member
 from app.models_themes import Draft
 from app.security import normalise_code
 from app.templating import render_page
-from app.web_helpers import facilitator_action, redirect
+from app.web_helpers import redirect
+from app.writes import facilitator_write
 from facilitation.ballot import (
     DENOMINATORS,
     MAX_STATEMENT,
@@ -189,7 +191,7 @@ async def act(request: Request) -> Response:
         raise ActionError("bad_message")
 
     try:
-        await facilitator_action(request, work)
+        await facilitator_write(request, work)
     except ActionError as exc:
         return redirect(f"{back}?error={exc.code}")
     return redirect(f"{back}?done={action}")
