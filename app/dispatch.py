@@ -12,9 +12,10 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 from starlette.concurrency import run_in_threadpool
@@ -22,17 +23,24 @@ from starlette.concurrency import run_in_threadpool
 from app import actions, agenda
 from app.actions import ActionError
 from app.ballot import live as ballot_live
-from app.programme import live as programme_live
+from app.config import Settings
 from app.db import session_scope
 from app.events import LoggedEvent
 from app.models import Assembly, Facilitator, Member, Note
+from app.programme import live as programme_live
 from app.snapshot import note_view
 from app.views import Viewer, render_ack, render_error
 from app.writes import commit
 from facilitation.ratelimit import RateLimiter
 
-if TYPE_CHECKING:
-    from app.hub import Connection, Hub
+
+class Live(Protocol):
+    """What the dispatcher needs of the hub (app/hub.py), and nothing more: no import cycle."""
+
+    settings: Settings
+    engine: Engine
+    note_limit: RateLimiter
+
 
 MAX_MESSAGE = 64 * 1024
 CLIENT_KEY = r"^[A-Za-z0-9_-]{8,64}$"
@@ -270,7 +278,7 @@ INBOUND_KINDS = ("hello", *HANDLERS)
 RATE_LIMITED = frozenset({"note", "note_edit", "note_withdraw"})
 
 
-async def _already_stored(hub: Hub, viewer: Viewer, client_key: str | None) -> bool:
+async def _already_stored(hub: Live, viewer: Viewer, client_key: str | None) -> bool:
     """A resent note that is already stored is acked again without using the rate limit."""
     if client_key is None:
         return False
@@ -304,9 +312,9 @@ def _key_and_text(data: dict[str, Any]) -> tuple[str | None, str]:
     return key, str(text)[:500]
 
 
-async def dispatch(hub: Hub, conn: Connection, raw: str) -> Outcome:
-    """Check and carry out one inbound message; always returns what to reply."""
-    viewer = conn.viewer
+async def dispatch(hub: Live, viewer: Viewer, raw: str) -> Outcome:
+    """Check and carry out one inbound message from ``viewer``'s socket; always returns what
+    to reply (the connection rings the hub with ``Outcome.events`` after the replies)."""
     data = parse(raw)
     if data is None:
         code = "too_large" if len(raw) > MAX_MESSAGE else "bad_message"

@@ -97,7 +97,7 @@ class Connection:
 class Hub:
     """Connections of this process, grouped by assembly, and the delivery loop."""
 
-    def __init__(self, settings: Settings, engine: Engine) -> None:
+    def __init__(self, settings: Settings, engine: Engine, note_limit: RateLimiter) -> None:
         self.settings = settings
         self.engine = engine
         self.process = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -107,9 +107,7 @@ class Hub:
         self.tasks: list[asyncio.Task[None]] = []
         self.delivered_events = 0
         self.rooms: dict[int, RoomState] = {}
-        from app.dispatch import note_limiter
-
-        self.note_limit = note_limiter()
+        self.note_limit = note_limit  # per participant, for notes (app/dispatch.py's rule)
         self.connect_limit = RateLimiter(burst=CONNECT_BURST, per_second=CONNECT_RATE)
         self.presence_grace = PRESENCE_GRACE
         self.sockets_of: dict[int, int] = {}  # member -> live sockets in this process

@@ -111,9 +111,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        from app.dispatch import note_limiter
         from app.hub import Hub
 
-        hub = Hub(settings, engine)
+        hub = Hub(settings, engine, note_limiter())
         app.state.hub = hub
         await hub.start()
         try:
