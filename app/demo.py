@@ -133,6 +133,10 @@ def create_demo(
                 from app.ballot.demo import ballot_stage
 
                 ballot_stage(db, assembly)
+            elif stage == "done":  # voted, closed, a minority statement, a response
+                from app.record.demo import done_stage
+
+                done_stage(db, settings, assembly, rng)
             elif stage == "questions":  # an expert talk open, questions live (app/programme)
                 from app.programme.demo import questions_stage
 

@@ -46,6 +46,7 @@ def public(request: Request) -> Response:
     from app.ballot.pages import public_context
     from app.programme.pages import public_context as programme_public
     from app.lottery_flow import latest
+    from app.record.pages import public_context as record_context
 
     with request.app.state.db() as db:
         assembly = assembly_by_code(db, normalise_code(request.path_params["code"]))
@@ -53,6 +54,7 @@ def public(request: Request) -> Response:
             raise HTTPException(status_code=404, detail="No such assembly")
         lottery = latest(db, assembly.id)
         results = public_context(db, assembly)  # the ballots' results (app/ballot/pages.py)
+        results.update(record_context(db, assembly))  # the public record (app/record/pages.py)
         results.update(programme_public(db, assembly))  # the programme (app/programme/pages.py)
     drawn = lottery is not None and lottery.confirmed_at is not None
     return render_page(request, "public.html", assembly=assembly, drawn=drawn, **results)

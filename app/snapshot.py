@@ -154,6 +154,7 @@ def load_room(db: Session, assembly_id: int) -> RoomState:
     """The whole room as of the assembly's newest event, read in one transaction."""
     from app.ballot.actions import load_ballots
     from app.programme.actions import load_programme
+    from app.record.actions import load_surveys
 
     assembly = db.get(Assembly, assembly_id)
     assert assembly is not None
@@ -183,6 +184,7 @@ def load_room(db: Session, assembly_id: int) -> RoomState:
         drafting=frozenset(drafting_tables(db, assembly_id)),
         ballots=load_ballots(db, assembly_id),
         programme=load_programme(db, assembly_id),
+        surveys=load_surveys(db, assembly_id),
         members={
             m: n
             for m, n in db.exec(

@@ -22,6 +22,7 @@ from markupsafe import Markup
 from app.clock import utcnow
 from app.ballot.views import ballot_view_key, render_ballot_event
 from app.programme.views import PROGRAMME_KINDS, programme_view_key, render_programme_event
+from app.record.views import RECORD_KINDS, record_view_key, render_record_event
 from app.events import LoggedEvent
 from app.templating import render_fragment
 from facilitation.ballot import BALLOT_EVENTS
@@ -53,6 +54,10 @@ SERVER_KINDS = (
     "attendance",
     "checkin",
     "programme",
+    "record",  # the public record (app/record): a part of it changed; no live screen shows it
+    "survey",  # an evaluation survey opened or closed (phones show it)
+    "surveyed",  # a member answered a survey (that, never what)
+    "retention",  # who wrote, voted and answered what was removed (app/record/retention.py)
 )
 STRUCTURAL = frozenset({"agenda", "seating", "settings", "spotlight", "roster"})
 # Events that change no screen by themselves; the hub closes the sockets they sign out.
@@ -258,6 +263,8 @@ def event_view_key(
         return ballot_view_key(event, viewer)
     if event.kind in PROGRAMME_KINDS:  # app/programme/views.py
         return programme_view_key(event, viewer)
+    if event.kind in RECORD_KINDS:  # app/record/views.py
+        return record_view_key(event, viewer)
     if viewer.role == "projector" and event.kind in PROJECTOR_WHOLE:
         return ("snapshot", viewer.role, viewer.lang, viewer.table_no)
     if event.kind in SILENT:
@@ -300,6 +307,9 @@ def render_event(
         return render_programme_event(
             event, viewer, state, _whole_view, cursor_fragment(event.seq)
         )
+    if event.kind in RECORD_KINDS:  # app/record/views.py
+        assert state is not None
+        return render_record_event(event, viewer, state, cursor_fragment(event.seq))
     if (event.kind in STRUCTURAL and viewer.role != "participant") or (
         viewer.role == "projector" and event.kind in PROJECTOR_WHOLE
     ):

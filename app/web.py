@@ -27,6 +27,7 @@ from app import (
 )
 from app.auth import CSRFMiddleware, request_language
 from app.ballot import pages as ballot_pages
+from app.record import pages as record_pages
 from app.programme import pages as programme_pages
 from app.config import Settings, load_settings
 from app.db import make_engine, session_scope
@@ -105,6 +106,15 @@ async def http_error(request: Request, exc: Exception) -> Response:
     return PlainTextResponse(detail, status_code=exc.status_code)
 
 
+def retention_check(engine: Any) -> None:
+    """At start-up: remove what links people to their words where a retention period is over."""
+    from app.clock import utcnow
+    from app.record.retention import check_all
+
+    with session_scope(engine, write=True) as db:
+        check_all(db, utcnow().date())
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or load_settings()
     engine = make_engine(settings.database_url)
@@ -116,6 +126,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
         hub = Hub(settings, engine, note_limiter())
         app.state.hub = hub
+        retention_check(engine)  # the organisers' retention periods (app/record/retention.py)
         await hub.start()
         try:
             yield
@@ -132,6 +143,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *pages_themes.routes,
         *pages_lottery.routes,
         *ballot_pages.routes,
+        *record_pages.routes,
         *programme_pages.routes,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]

@@ -12,6 +12,7 @@ from typing import Any
 
 from facilitation.ballot import BALLOT_EVENTS, Ballots, apply_ballot_event
 from facilitation.programme import PROGRAMME_EVENTS, ProgrammeRoom, apply_programme_event
+from facilitation.record import SURVEY_EVENTS, Surveys, apply_survey_event, forget_people
 
 NOTE_KINDS = ("value", "theme", "solution", "free")
 MAX_NOTE_LENGTH = 500
@@ -182,6 +183,7 @@ class RoomState:
     drafting: frozenset[int] = frozenset()  # tables a draft recommendation is open to
     ballots: Ballots = Ballots()  # ballots and agreement checks, who voted (facilitation.ballot)
     programme: ProgrammeRoom = ProgrammeRoom()  # questions, upvotes, check-in (app/programme)
+    surveys: Surveys = Surveys()  # evaluation surveys and who has answered (app/record)
 
     def table_members(self, table_no: int | None) -> list[tuple[int, str]]:
         """Who sits at a table in the published round: active members only (a member
@@ -259,6 +261,10 @@ def apply_event(state: RoomState, seq: int, kind: str, payload: dict[str, Any]) 
     if kind in PROGRAMME_EVENTS:
         programme = apply_programme_event(state.programme, kind, payload)
         return replace(state, seq=seq, programme=programme)
+    if kind in SURVEY_EVENTS:
+        return replace(state, seq=seq, surveys=apply_survey_event(state.surveys, kind, payload))
+    if kind == "retention":  # app/record/retention.py: the room forgets who wrote and voted
+        return forget_people(replace(state, seq=seq))
     return replace(state, seq=seq)
 
 

@@ -20,9 +20,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     demo.add_argument("--print-links", action="store_true", help="print links for people")
     demo.add_argument(
         "--stage",
-        choices=["ballot", "questions"],
+        choices=["ballot", "done", "questions"],
         default=None,
         help="how far the demo has come: 'ballot' leaves the final ballot open (issue 13); "
+        "'done' closes it with results, a minority statement and a council response (issue 15); "
         "'questions' opens an expert talk with questions from the room (issue 14)",
     )
     demo.set_defaults(func=run)
