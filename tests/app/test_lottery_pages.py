@@ -147,7 +147,7 @@ def test_upload_run_draw_confirm_makes_a_roster_and_deletes_the_pool(
     # confirm: roster of pseudonymous members with strata and join tokens
     assert "secret0@example.org" in db_dump(settings)
     assert post(client, base, "confirm").status_code == 303
-    console = client.get(base.removesuffix("/lottery")).text
+    console = client.get(base.removesuffix("/lottery") + "/members").text  # the roster page
     for pid in panel:
         assert f"<td>{pid}</td>" in console
     assert re.search(r"<td>Navn\d+ E\.</td>", console)
@@ -296,7 +296,7 @@ def test_retention_keeps_the_pool_until_deleted(facilitator_client: TestClient, 
     new_panel = re.findall(r'name="dropout" value="([^"]+)"', client.get(base).text)
     assert panel[0] not in new_panel and set(panel[1:]) <= set(new_panel)
     assert not check_panel(new_panel, people(), quotas(), 20)
-    console = client.get(base.removesuffix("/lottery")).text
+    console = client.get(base.removesuffix("/lottery") + "/members").text  # the roster page
     (joined,) = set(new_panel) - set(panel)
     assert f"<td>{joined}</td>" in console
     left_row = re.search(rf'<tr id="member-\d+" class="([^"]*)">\s*<td>{panel[0]}</td>', console)
