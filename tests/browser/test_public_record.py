@@ -63,7 +63,9 @@ def test_public_page_walk_da_en_and_observers(new_page, live, done_demo) -> None
             for name in names:
                 assert name not in page.content()
             wide = page.evaluate(
-                """w => [...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > w + 1).map(e => e.tagName + '.' + e.className).slice(0, 8)""",
+                "w => [...document.querySelectorAll('main *')]"
+                ".filter(e => e.getBoundingClientRect().right > w + 1)"
+                ".map(e => e.tagName + '.' + e.className).slice(0, 8)",
                 viewport["width"],
             )
             assert wide == [], wide  # nothing wider than the screen (WCAG 1.4.10 reflow)
