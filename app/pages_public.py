@@ -44,8 +44,8 @@ def projector(request: Request) -> Response:
 
 def public(request: Request) -> Response:
     from app.ballot.pages import public_context
-    from app.programme.pages import public_context as programme_public
     from app.lottery_flow import latest
+    from app.programme.pages import public_context as programme_public
     from app.record.pages import public_context as record_context
 
     with request.app.state.db() as db:

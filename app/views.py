@@ -19,11 +19,11 @@ from typing import Any
 
 from markupsafe import Markup
 
-from app.clock import utcnow
 from app.ballot.views import ballot_view_key, render_ballot_event
+from app.clock import utcnow
+from app.events import LoggedEvent
 from app.programme.views import PROGRAMME_KINDS, programme_view_key, render_programme_event
 from app.record.views import RECORD_KINDS, record_view_key, render_record_event
-from app.events import LoggedEvent
 from app.templating import render_fragment
 from facilitation.ballot import BALLOT_EVENTS
 from facilitation.room import NoteView, RoomState, apply_event, first_name
