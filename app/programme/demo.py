@@ -15,12 +15,12 @@ def questions_stage(db: Session, assembly: Assembly) -> list[LoggedEvent]:
     assert assembly.id is not None
     gatherings = actions.gatherings_of(db, assembly.id)
     events: list[LoggedEvent] = []
-    for number, g in enumerate(gatherings, start=1):
+    for g in gatherings:
         fields = actions.GatheringFields(
             day=g.day,
             starts_at=g.starts_at,
             ends_at=g.ends_at,
-            title=g.title or f"{number}. samling",
+            title=g.title,
             venue=g.venue,
             host=g.host,
             description=g.description

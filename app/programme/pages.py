@@ -421,7 +421,9 @@ async def attendance_scan(request: Request) -> Response:
         code = "again" if found.get("again") else "ok"
     except ActionError as exc:
         code = exc.code
-    return render_page(request, "programme/scan_result.html", code=code, member_name=found.get("name", ""))
+    return render_page(
+        request, "programme/scan_result.html", code=code, member_name=found.get("name", "")
+    )
 
 
 def attendance_csv(request: Request) -> Response:

@@ -26,7 +26,7 @@ from app.snapshot import load_room
 from facilitation.room import apply_event
 from tests.app.test_cli_demo import run_cli
 from tests.app.test_hub import WS, phone, receive_until
-from tests.conftest import ORIGIN, csrf_of, login, path_of
+from tests.conftest import ORIGIN, csrf_of, path_of
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -266,7 +266,8 @@ def test_attendance_csv_clamped_hours_and_totals(app, demo, settings, facilitato
     codes = {m["id"]: m["code"] for m in demo["members"]}
     by = {(r["member_code"], r["gathering_id"]): r for r in rows}
     assert by[(codes[ids[0]], str(first.id))]["minutes"] == "180"
-    assert by[(codes[ids[0]], str(first.id))]["checked_in"].startswith(f"{first.day.isoformat()}T08:30")
+    arrived = by[(codes[ids[0]], str(first.id))]["checked_in"]
+    assert arrived.startswith(f"{first.day.isoformat()}T08:30")
     assert by[(codes[ids[1]], str(first.id))]["hours"] == "6.00"
     assert by[(codes[ids[0]], str(second.id))]["adjusted_reason"] == "Kom til eftermiddagen"
     assert by[(codes[ids[0]], "total")]["minutes"] == "300"
@@ -359,7 +360,8 @@ def test_console_pages_render_with_tabs(app, demo, facilitator_client) -> None:
     for path in ("programme", "attendance", "questions"):
         page = facilitator_client.get(f"/f/a/{aid}/{path}")
         assert page.status_code == 200, path
-        assert 'data-section="programme"' in page.text and 'data-section="questions"' in page.text
+        assert 'data-section="programme" aria-current="page"' in page.text  # one tab, three pages
+        assert f'href="/f/a/{aid}/{path}" aria-current="page"' in page.text
 
 
 def test_equivalence_for_programme_events(app, demo, settings) -> None:
