@@ -264,18 +264,20 @@ def round_to_lottery(
     ids = sorted(fair.probabilities)
     shares = lottery_shares(lottery, ids)
     pool = fair.pool_ids
+    probabilities = dict(fair.probabilities)
+    gap = dist.gap
     stats: dict[str, float | int | str | bool] = {
         "classes": len(inst.classes),
         "support_panels": len(dist.panels),
         "pricing_rounds": dist.pricing_rounds,
         "mip_calls": dist.mip_calls,
         "certified": dist.certified,
-        "gap": dist.gap,
+        "gap": gap,
         "bound": dist.bound,
         "stopped": dist.stopped,
-        "floor": min((fair.probabilities[i] for i in pool), default=0.0),
+        "floor": min((probabilities[i] for i in pool), default=0.0),
         "lottery_floor": min((shares[i] for i in pool), default=0.0),
-        "ceiling": max((fair.probabilities[i] for i in pool), default=0.0),
+        "ceiling": max((probabilities[i] for i in pool), default=0.0),
         "lottery_ceiling": max((shares[i] for i in pool), default=0.0),
         "uniform": inst.k / len(pool) if pool else 0.0,
         "solver": solver_version(),
@@ -284,7 +286,7 @@ def round_to_lottery(
         stats["goldilocks_bound"] = fair.goldilocks.ratio  # the relaxation's: a lower bound
     _say(progress, "done", 1.0)
     return LotteryResult(
-        probabilities=dict(fair.probabilities),
+        probabilities=probabilities,
         lottery=lottery,
         lottery_probabilities=shares,
         panel_size=inst.panel_size,

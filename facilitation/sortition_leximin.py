@@ -48,10 +48,8 @@ SCALED = True
 SWAPS = 10
 DECOMPOSE_SHARE = 0.75  # of the time limit; the rounding has the rest
 LARGE = 400  # classes; above this, the national-scale settings below
-SWAPS_LARGE = 10
 JITTERED_LARGE = 5
-GREEDY_TRIES = 0  # greedy panels per round before the integer program (tried: slower here)
-GREEDY_AMONG = 6  # ... among the (this x panel size) classes of highest weight first
+GREEDY_AMONG = 6  # greedy start: the (this x panel size) classes of highest weight first
 SMOOTHING = 0.8
 JITTERED = 20
 JITTER = 0.5
@@ -71,6 +69,7 @@ class Distribution:
     gap: float = 0.0  # every class has at least (1 - gap) x its leximin upper bound
     bound: float = 0.0  # upper bound on the lowest probability (the relaxation's floor)
     stopped: str = ""  # "" (finished), "time limit" or "effort budget"
+    targets: tuple[float, ...] = ()  # the relaxation's per-class probabilities (the aim)
 
 
 def relaxed_leximin(inst: Instance, caps: Sequence[float] | None = None) -> list[float]:
@@ -264,15 +263,14 @@ def realise(
     or Goldilocks over R) as a lottery over real panels: certified if it succeeds; else, with
     ``exact``, the level-by-level leximin over real panels; else (or when the time limit or the
     effort budget stops it) the best lottery found, labelled approximate with its gap."""
-    n = len(inst.classes)
-    large = n > LARGE
-    pricer = Pricer(inst, SWAPS_LARGE if large else SWAPS)
+    pricer = Pricer(inst, SWAPS)
     bound = min((t for t in targets if t > 0), default=0.0)
     budget.tell("relaxation", 0, 0.0, bound, 1.0)
     if progress is not None:
         progress("leximin", 0.05)
+    start = initial_panels(inst, pricer, targets)
     dec = (_ScaledDecomposition if SCALED else _Decomposition)(inst, targets)
-    for x in initial_panels(inst, pricer, targets):
+    for x in start:
         dec.add(x)
     rounds, shortfall, proven, stopped = _decompose(inst, pricer, dec, targets, progress, budget)
     certified, gap = True, 0.0
@@ -319,6 +317,7 @@ def realise(
         gap,
         bound,
         stopped if not certified else "",
+        tuple(targets),
     )
 
 
@@ -362,15 +361,7 @@ def _decompose(
             return rounds, shortfall, True, ""
         d = np.asarray(dual)
         added = 0
-        if len(targets) > LARGE:
-            # The cheap pricer first: greedy panels for the smoothed and perturbed duals.
-            ds = d if center is None else SMOOTHING * center + (1.0 - SMOOTHING) * d
-            for i in range(GREEDY_TRIES):
-                noise = np.random.default_rng(rounds * 97 + i).random(d.shape) * JITTER
-                y = pricer.greedy.panel(ds * (1.0 + noise), GREEDY_AMONG * inst.k)
-                if y is not None and d0 + float(d @ np.asarray(y)) > PRICE_TOL:
-                    cands = [y, *pricer.swaps.swaps(y, d, -d0 + PRICE_TOL, pricer.limit)]
-                    added += sum(dec.add(z) for z in cands)
+        x: tuple[int, ...] | None = None
         if not added and center is not None:
             ds = SMOOTHING * center + (1.0 - SMOOTHING) * d
             value, x = pricer.best(ds)

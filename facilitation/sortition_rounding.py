@@ -54,10 +54,12 @@ def _near_int(v: float) -> float:
     return float(r) if abs(v - r) < 1e-6 else v
 
 
-def _targets(dist: Distribution, inst: Instance, m: int) -> list[tuple[int, int, int, int]]:
+def _targets(
+    probabilities: Sequence[float], inst: Instance, m: int
+) -> list[tuple[int, int, int, int]]:
     sizes = [c.size for c in inst.classes]
     out = []
-    for c, p in enumerate(dist.class_probabilities):
+    for c, p in enumerate(probabilities):
         mp = _near_int(m * p)
         n = sizes[c]
         out.append(
@@ -95,17 +97,16 @@ def round_classes(
     ``stop`` (checked every 20 repairs) ends the repair early (the time limit): every panel
     still meets every quota, and ``within_band``/``within_one`` say how far it got.
     """
+    probs = dist.class_probabilities
     swaps = swaps or SwapNeighbourhood(inst)
     n = len(inst.classes)
     counts = _largest_remainder(dist.weights, m)
     rows = [x for x, c in zip(dist.panels, counts, strict=True) for _ in range(c)]
     X = np.asarray(rows, dtype=np.int64).reshape(m, n)
-    targets = _targets(dist, inst, m)
+    targets = _targets(probs, inst, m)
     lo = np.array([t[0] for t in targets], dtype=np.int64)
     hi = np.array([t[1] for t in targets], dtype=np.int64)
-    exact = np.array(
-        [m * p * c.size for p, c in zip(dist.class_probabilities, inst.classes, strict=True)]
-    )
+    exact = np.array([m * p * c.size for p, c in zip(probs, inst.classes, strict=True)])
     V = swaps.values  # n x F quota index per class and feature
     onehot = np.zeros((n, swaps.nq), dtype=np.int64)
     for f in range(V.shape[1]):
@@ -119,22 +120,20 @@ def round_classes(
         for member in np.flatnonzero(members):
             occ[X[:, member] > 0, hh[member]] = True
     T = X.sum(axis=0)
-    stuck: set[tuple[str, int]] = set()
+    stuck_in = np.zeros(n, dtype=bool)
+    stuck_out = np.zeros(n, dtype=bool)
     fixer: _PanelFixer | None = None
     for step in range(50 * n + 100):
         if stop is not None and step % 20 == 19 and stop():
             break
-        deficit = lo - T
-        surplus = T - hi
-        worst = None
-        for c in range(n):
-            for kind, amount in (("in", deficit[c]), ("out", surplus[c])):
-                if amount > 0 and (kind, c) not in stuck:
-                    key = (-int(amount), c, kind)
-                    worst = key if worst is None or key < worst else worst
-        if worst is None:
+        # the class furthest outside its band (lowest index on ties; "in" before "out")
+        deficit = np.where(stuck_in, 0, lo - T)
+        surplus = np.where(stuck_out, 0, T - hi)
+        amount = np.maximum(deficit, surplus)
+        c = int(np.argmax(amount))
+        if amount[c] <= 0:
             break
-        _, c, kind = worst
+        kind = "in" if deficit[c] > 0 else "out"
         move = _find_swap(X, C, occ, swaps, T, lo, hi, exact, c, kind)
         if move is not None:
             j, a, b = move
@@ -145,7 +144,7 @@ def round_classes(
             fixer = fixer or _PanelFixer(inst)
             found = fixer.fix(X, T, lo, hi, c, kind)
             if found is None:
-                stuck.add((kind, c))
+                (stuck_in if kind == "in" else stuck_out)[c] = True
                 continue
             j, new = found
         T += new - X[j]
@@ -155,7 +154,8 @@ def round_classes(
             occ[j, :] = False
             inside = (new > 0) & (hh >= 0)
             occ[j, hh[inside]] = True
-        stuck.clear()
+        stuck_in[:] = False
+        stuck_out[:] = False
     hard_lo = np.array([t[2] for t in targets])
     hard_hi = np.array([t[3] for t in targets])
     within_band = bool(np.all((lo <= T) & (hi >= T)))
@@ -243,27 +243,35 @@ def _find_swap(
     a_idx, b_idx = a_idx[keep], b_idx[keep]
     if a_idx.size == 0:
         return None
-    # feasibility over (panel, candidate): m x K
-    ok = (X[:, a_idx] > 0) & (X[:, b_idx] < upper[b_idx])
-    for f in range(V.shape[1]):
-        qa, qb = V[a_idx, f], V[b_idx, f]
-        same = qa == qb
-        fine = (C[:, qa] - 1 >= lows[qa]) & (C[:, qb] + 1 <= highs[qb])
-        ok &= same | fine
-    if swaps.nh:
-        hb = hh[b_idx]
-        taken = np.where(hb >= 0, occ[:, np.maximum(hb, 0)], False)
-        ok &= ~taken | (hh[a_idx] == hb)
-    usable = ok.any(axis=0)
-    if not usable.any():
-        return None
     other = b_idx if kind == "out" else a_idx
-    # prefer givers furthest above their target, takers furthest below theirs
+    # prefer givers furthest above their target, takers furthest below theirs: candidates in
+    # that order, checked in growing chunks (m x chunk, not m x classes, on a national pool);
+    # the first usable one is the one the whole matrix would give.
     slack = T[other] - exact[other] if kind == "in" else exact[other] - T[other]
-    cand = np.flatnonzero(usable)
-    best = cand[np.lexsort((other[cand], -slack[cand]))[0]]
-    j = int(np.flatnonzero(ok[:, best])[0])
-    return j, int(a_idx[best]), int(b_idx[best])
+    order = np.lexsort((other, -slack))
+    start, chunk = 0, 64
+    while start < order.size:
+        pick = order[start : start + chunk]
+        a_c, b_c = a_idx[pick], b_idx[pick]
+        # feasibility over (panel, candidate): m x chunk
+        ok = (X[:, a_c] > 0) & (X[:, b_c] < upper[b_c])
+        for f in range(V.shape[1]):
+            qa, qb = V[a_c, f], V[b_c, f]
+            same = qa == qb
+            fine = (C[:, qa] - 1 >= lows[qa]) & (C[:, qb] + 1 <= highs[qb])
+            ok &= same | fine
+        if swaps.nh:
+            hb = hh[b_c]
+            taken = np.where(hb >= 0, occ[:, np.maximum(hb, 0)], False)
+            ok &= ~taken | (hh[a_c] == hb)
+        usable = np.flatnonzero(ok.any(axis=0))
+        if usable.size:
+            best = int(usable[0])
+            j = int(np.flatnonzero(ok[:, best])[0])
+            return j, int(a_c[best]), int(b_c[best])
+        start += chunk
+        chunk *= 4
+    return None
 
 
 def deal_people(inst: Instance, panels: Sequence[tuple[int, ...]]) -> list[tuple[str, ...]]:
