@@ -20,11 +20,14 @@ pytestmark = pytest.mark.timeout(240)
 
 CONSOLE = {"width": 1180, "height": 820}
 SCREENS = Path(os.environ.get("SAMLING_SCREENS", Path(tempfile.gettempdir()) / "samling-screens"))
-SECTIONS = (  # the tab bar, in order (Danish)
+SECTIONS = (  # the tab bar (Danish), each visited; the room last
     "Drejebog",
+    "Program",
     "Borde og runder",
     "Temaer",
     "Udkast",
+    "Afstemning",
+    "Rapport",
     "Deltagere",
     "Lodtrækning",
     "Indstillinger",
@@ -143,6 +146,8 @@ def test_every_section_is_one_tap_away_and_accessible(new_page, live, demo) -> N
     page, errors = open_console(new_page, live, demo)
     tabs = page.get_by_role("navigation", name="Borgersamlingens sider")
     assert_accessible(page)
+    tops = {round(link.bounding_box()["y"]) for link in tabs.get_by_role("link").all()}
+    assert len(tops) == 1, f"the tabs wrap onto {len(tops)} rows at 1180 px"
     for name in SECTIONS:
         link = tabs.get_by_role("link", name=name, exact=True)
         assert_in_view(page, link, f"tab {name}")
