@@ -263,10 +263,15 @@ def samling_worker(name: str, root: str, algorithm: str, time_limit: float, pane
     )
 
 
-def run_worker(name: str, root: Path, algorithm: str, time_limit: float, panels: int) -> dict:
+def run_worker(
+    name: str, root: Path, algorithm: str, time_limit: float, panels: int, timeout: float
+) -> dict:
     cmd = [sys.executable, __file__, "--samling-worker", name, "--root", str(root)]
     cmd += ["--algorithm", algorithm, "--time-limit", str(time_limit), "--panels", str(panels)]
-    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"error": f"no result after {timeout:.0f} s (stopped)"}
     if done.returncode:
         return {"error": done.stderr[-500:]}
     return json.loads(done.stdout) or {"error": "not available"}
@@ -290,7 +295,9 @@ def national(args: argparse.Namespace) -> int:
                 if who == "baseline" and algorithm != "leximin":
                     continue
                 load = os.getloadavg()[0]
-                e = run_worker(name, root, algorithm, args.time_limit, args.panels)
+                # an engine without a time limit (the baseline) is stopped after 3 x the limit
+                timeout = 3 * args.time_limit + 30
+                e = run_worker(name, root, algorithm, args.time_limit, args.panels, timeout)
                 if "error" in e:
                     print(f"| {name} | {who} | {algorithm} | error: {e['error'][-120:]!r} |")
                     continue
