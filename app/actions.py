@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import case, update
+from sqlalchemy import CursorResult, case, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.clock import utcnow
 from app.events import LoggedEvent, record
@@ -54,7 +55,7 @@ def _target_phase(
         item = db.exec(
             select(AgendaItem)
             .where(AgendaItem.assembly_id == assembly.id, AgendaItem.state == "closed")
-            .order_by(AgendaItem.closed_at.desc())  # type: ignore[union-attr]
+            .order_by(col(AgendaItem.closed_at).desc())
         ).first()
     if item is None or not item.phase_kind:
         raise ActionError("closed")
@@ -112,7 +113,8 @@ def do_add_note(
     if kind not in NOTE_KINDS:
         raise ActionError("bad_kind")
     cleaned = _clean(text)
-    round_ = published_round(db, assembly.id)  # type: ignore[arg-type]
+    assert assembly.id is not None
+    round_ = published_round(db, assembly.id)
     table_no = seating_of(db, round_).table_of(member.id) if round_ is not None else None
     note = Note(
         assembly_id=member.assembly_id,
@@ -280,13 +282,14 @@ def do_presence(
         return rows.first() is not None
 
     before = online()
-    count = Presence.connections + delta
+    count = col(Presence.connections) + delta
     bump = (
         update(Presence)
-        .where(Presence.process == process, Presence.member_id == member_id)  # type: ignore[arg-type]
+        .where(col(Presence.process) == process, col(Presence.member_id) == member_id)
         .values(connections=case((count < 0, 0), else_=count), seen_at=utcnow())
     )
-    if db.execute(bump).rowcount == 0:  # atomic: overlapping connects of one member never drift
+    bumped = cast("CursorResult[Any]", db.execute(bump)).rowcount
+    if bumped == 0:  # atomic: overlapping connects of one member never drift
         try:
             with db.begin_nested():
                 db.add(

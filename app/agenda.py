@@ -6,6 +6,7 @@ dozen items at most), so every screen's "now", "next", prompt and timer follow f
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from sqlmodel import Session, select
@@ -15,7 +16,7 @@ from app.clock import utcnow
 from app.events import LoggedEvent, record
 from app.models import AgendaItem, Assembly, AssemblySession, Note
 from app.snapshot import agenda_payload, load_room, session_items, settings_of
-from facilitation.phases import ITEM_KINDS, adjust_timer, close_phase, open_phase
+from facilitation.phases import ITEM_KINDS, PhaseClock, adjust_timer, close_phase, open_phase
 from facilitation.room import NOTE_KINDS, scene_problem
 
 MAX_MINUTES = 600
@@ -207,7 +208,7 @@ def _scene(db: Session, assembly: Assembly, scene: str, ref: int | None) -> list
     return _settings_event(db, assembly)
 
 
-def _set_clock(item: AgendaItem, clock) -> None:  # type: ignore[no-untyped-def]
+def _set_clock(item: AgendaItem, clock: PhaseClock) -> None:
     item.state, item.opened_at, item.closed_at, item.ends_at = (
         clock.state,
         clock.opened_at,
@@ -217,7 +218,7 @@ def _set_clock(item: AgendaItem, clock) -> None:  # type: ignore[no-untyped-def]
 
 
 def do_spotlight(
-    db: Session, assembly: Assembly, spotlight: dict[str, object] | None
+    db: Session, assembly: Assembly, spotlight: Mapping[str, object] | None
 ) -> list[LoggedEvent]:
     """Put something before the room (projector and phones), or clear it with None.
 
@@ -226,10 +227,10 @@ def do_spotlight(
     Putting something in the spotlight puts the spotlight scene on the projector; taking it
     down returns the projector from that scene to the wall.
     """
-    assembly.spotlight = spotlight
+    assembly.spotlight = dict(spotlight) if spotlight is not None else None
     db.add(assembly)
     assert assembly.id is not None
-    events = [record(db, assembly.id, "spotlight", {"spotlight": spotlight})]
+    events = [record(db, assembly.id, "spotlight", {"spotlight": assembly.spotlight})]
     if spotlight:
         events += _scene(db, assembly, "spotlight", None)
     elif assembly.scene == "spotlight":

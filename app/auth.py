@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import parse_qs, quote
 
 from sqlalchemy import delete
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection, Request
@@ -228,7 +228,7 @@ def record_login_failure(db: Session, email: str, address: str, now: datetime) -
             row.blocked_until = now + LOGIN_BLOCK
         db.add(row)
     stale = now - max(LOGIN_WINDOW, LOGIN_BLOCK) * 4
-    db.execute(delete(LoginThrottle).where(LoginThrottle.window_start < stale))  # type: ignore[arg-type]
+    db.execute(delete(LoginThrottle).where(col(LoginThrottle.window_start) < stale))
 
 
 def authenticate(db: Session, email: str, password: str) -> Facilitator | None:

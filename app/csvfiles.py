@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from facilitation.messages import N_
+from facilitation.messages import N_, Message
 
 # Bounds for any file (a pool of 20,000 volunteers or a members list fits well inside them):
 MAX_BYTES = 5 * 2**20  # the web forms' upload limit too
@@ -141,7 +141,7 @@ def parse_csv(text: str) -> CsvTable:
     return CsvTable(header, rows)
 
 
-def _too_long(line: int) -> str:
+def _too_long(line: int) -> Message:
     return N_(
         "line %(line)s: a field is longer than %(count)s characters", line=line, count=MAX_FIELD
     )

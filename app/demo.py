@@ -7,7 +7,7 @@ import secrets
 from datetime import time, timedelta
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from app.clock import utcnow
 from app.config import Settings
@@ -57,6 +57,7 @@ DEMO_AGENDA = (
 
 def _live_room(db: Any, assembly: Assembly, seed: int) -> None:
     """Seat everyone at tables of six and open the values round, so a newcomer can write."""
+    assert assembly.id is not None
     from app.agenda import do_add_item, do_open_item, do_set_scene
     from app.seating import do_publish_round
     from facilitation.rotation import Member as Seated
@@ -65,7 +66,7 @@ def _live_room(db: Any, assembly: Assembly, seed: int) -> None:
     today = db.exec(
         select(AssemblySession)
         .where(AssemblySession.assembly_id == assembly.id)
-        .order_by(AssemblySession.day)  # type: ignore[arg-type]
+        .order_by(col(AssemblySession.day))
     ).first()
     for kind, title, minutes, phase, prompt in DEMO_AGENDA:
         do_add_item(db, assembly, today, kind, title, minutes, phase, prompt)
@@ -110,9 +111,10 @@ def create_demo(
         password = _demo_facilitator(db)
         assembly = None
         if if_empty:
-            assembly = db.exec(select(Assembly).order_by(Assembly.id.desc())).first()  # type: ignore[union-attr]
+            assembly = db.exec(select(Assembly).order_by(col(Assembly.id).desc())).first()
         if assembly is None:
             assembly = create_assembly(db, DEMO_NAME, DEMO_REMIT)
+            assert assembly.id is not None
             today = utcnow().date()
             for offset, host in enumerate(("Region Hovedstaden", "Region Sjælland")):
                 db.add(

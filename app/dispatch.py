@@ -259,18 +259,18 @@ FACILITATOR = frozenset({"facilitator"})
 
 # msg -> (schema, roles allowed, work). `hello` is handled by the connection itself.
 HANDLERS: dict[str, tuple[type[Inbound], frozenset[str], Work]] = {
-    "note": (NoteIn, PARTICIPANT, _note),  # type: ignore[dict-item]
-    "note_edit": (NoteEditIn, PARTICIPANT, _note_edit),  # type: ignore[dict-item]
-    "note_withdraw": (NoteWithdrawIn, PARTICIPANT, _note_withdraw),  # type: ignore[dict-item]
-    "note_hide": (NoteHideIn, FACILITATOR, _note_hide),  # type: ignore[dict-item]
-    "note_moderate": (NoteModerateIn, FACILITATOR, _note_moderate),  # type: ignore[dict-item]
-    "item_open": (ItemIn, FACILITATOR, _item),  # type: ignore[dict-item]
-    "item_close": (ItemIn, FACILITATOR, _item),  # type: ignore[dict-item]
-    "timer_adjust": (TimerIn, FACILITATOR, _timer),  # type: ignore[dict-item]
-    "paper_note": (PaperNoteIn, FACILITATOR, _paper),  # type: ignore[dict-item]
-    "room_settings": (RoomSettingsIn, FACILITATOR, _settings),  # type: ignore[dict-item]
-    "spotlight_clear": (SpotlightClearIn, FACILITATOR, _spotlight_clear),  # type: ignore[dict-item]
-    "scene": (SceneIn, FACILITATOR, _scene),  # type: ignore[dict-item]
+    "note": (NoteIn, PARTICIPANT, _note),
+    "note_edit": (NoteEditIn, PARTICIPANT, _note_edit),
+    "note_withdraw": (NoteWithdrawIn, PARTICIPANT, _note_withdraw),
+    "note_hide": (NoteHideIn, FACILITATOR, _note_hide),
+    "note_moderate": (NoteModerateIn, FACILITATOR, _note_moderate),
+    "item_open": (ItemIn, FACILITATOR, _item),
+    "item_close": (ItemIn, FACILITATOR, _item),
+    "timer_adjust": (TimerIn, FACILITATOR, _timer),
+    "paper_note": (PaperNoteIn, FACILITATOR, _paper),
+    "room_settings": (RoomSettingsIn, FACILITATOR, _settings),
+    "spotlight_clear": (SpotlightClearIn, FACILITATOR, _spotlight_clear),
+    "scene": (SceneIn, FACILITATOR, _scene),
 }
 HANDLERS.update(ballot_live.HANDLERS)  # type: ignore[arg-type]  # `vote`: app/ballot/live.py
 HANDLERS.update(programme_live.HANDLERS)  # type: ignore[arg-type]  # question, upvote, checkin

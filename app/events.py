@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import event, text
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import SessionTransaction
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.clock import utcnow
 from app.models import Event
@@ -72,7 +72,7 @@ def events_after(db: Session, assembly_id: int, seq: int, limit: int = 1000) -> 
     rows = db.exec(
         select(Event)
         .where(Event.assembly_id == assembly_id, Event.seq > seq)
-        .order_by(Event.seq)  # type: ignore[arg-type]
+        .order_by(col(Event.seq))
         .limit(limit)
     )
     return [LoggedEvent(r.assembly_id, r.seq, r.kind, r.audience, r.payload) for r in rows]
@@ -83,5 +83,5 @@ def last_seqs(db: Session, assembly_ids: list[int]) -> dict[int, int]:
 
     if not assembly_ids:
         return {}
-    rows = db.exec(select(Assembly.id, Assembly.last_seq).where(Assembly.id.in_(assembly_ids)))  # type: ignore[union-attr]
-    return {int(aid): int(seq) for aid, seq in rows}
+    query = select(Assembly.id, Assembly.last_seq).where(col(Assembly.id).in_(assembly_ids))
+    return {int(aid): int(seq) for aid, seq in db.exec(query) if aid is not None}

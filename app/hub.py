@@ -16,11 +16,15 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Hashable
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 from starlette.concurrency import run_in_threadpool
 from starlette.websockets import WebSocket
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 from app.actions import do_presence, do_sweep_presence
 from app.config import Settings
@@ -103,7 +107,7 @@ class Hub:
         self.process = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.connections: dict[int, set[Connection]] = defaultdict(set)
         self.bell = asyncio.Event()
-        self.redis = None
+        self.redis: Redis | None = None
         self.tasks: list[asyncio.Task[None]] = []
         self.delivered_events = 0
         self.rooms: dict[int, RoomState] = {}
@@ -408,7 +412,7 @@ class Hub:
             def work(db: Session) -> None:
                 db.exec(
                     update(Presence)
-                    .where(Presence.process == self.process)  # type: ignore[call-overload]
+                    .where(col(Presence.process) == self.process)
                     .values(seen_at=utcnow())
                 )
                 do_sweep_presence(db)

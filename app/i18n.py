@@ -42,7 +42,7 @@ def translations(lang: str) -> Translations:
 def pick_language(requested: str | None, accept_language: str | None, default: str) -> str:
     """The person's chosen language, else the browser's first supported one, else the default."""
     if requested in SUPPORTED_LANGUAGES:
-        return requested  # type: ignore[return-value]
+        return requested
     for part in (accept_language or "").split(","):
         code = part.split(";")[0].strip().lower()[:2]
         if code in SUPPORTED_LANGUAGES:

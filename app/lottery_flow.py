@@ -17,7 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app import __version__
 from app.clock import utcnow
@@ -75,7 +75,7 @@ class UploadError(CsvError):
 def latest(db: Session, assembly_id: int, lock: bool = False) -> Lottery | None:
     """The assembly's newest lottery (``lock``: row-locked for a state change on PostgreSQL)."""
     query = select(Lottery).where(Lottery.assembly_id == assembly_id)
-    query = query.order_by(Lottery.id.desc())  # type: ignore[union-attr]
+    query = query.order_by(col(Lottery.id).desc())
     return db.exec(query.with_for_update() if lock else query).first()
 
 
@@ -240,7 +240,7 @@ def _compute(engine: Engine, lottery_id: int) -> None:
             people, quotas = people_of(lottery), quotas_of(lottery)
             size, kept, panels = lottery.panel_size, list(lottery.kept), lottery.panels
             algorithm = lottery.algorithm or ALGORITHM
-        last = [0.0, ""]
+        last: list[Any] = [0.0, ""]  # when and at which stage progress was last written
 
         def progress(stage: str, fraction: float) -> None:
             overall = {"leximin": 0.9 * fraction, "rounding": 0.9 + 0.1 * fraction}

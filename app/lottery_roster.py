@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.clock import utcnow
 from app.config import Settings
@@ -63,7 +63,7 @@ def apply_replacements(
     """After a replacement draw on a confirmed panel: deactivate who left, add who joined."""
     if lottery.confirmed_at is None:
         return
-    code = Member.code.in_(left)  # type: ignore[attr-defined]
+    code = col(Member.code).in_(left)
     query = select(Member).where(Member.assembly_id == assembly.id, code)
     do_deactivate_members(db, list(db.exec(query)))  # their phones are signed out
     _add(db, settings, assembly, lottery, joined)

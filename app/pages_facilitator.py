@@ -11,7 +11,7 @@ from datetime import date, time
 from typing import Any
 
 import segno
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
@@ -80,7 +80,7 @@ async def logout(request: Request) -> Response:
 def assemblies(request: Request) -> Response:
     with request.app.state.db() as db:
         require_facilitator(request, db)
-        rows = list(db.exec(select(Assembly).order_by(Assembly.created_at.desc())))  # type: ignore[attr-defined]
+        rows = list(db.exec(select(Assembly).order_by(col(Assembly.created_at).desc())))
     return render_page(request, "f/assemblies.html", assemblies=rows, errors=[])
 
 
@@ -139,7 +139,7 @@ def _console(request: Request, db: Session, assembly_id: int, **extra: Any) -> d
         db.exec(
             select(AssemblySession)
             .where(AssemblySession.assembly_id == assembly_id)
-            .order_by(AssemblySession.day, AssemblySession.starts_at)  # type: ignore[arg-type]
+            .order_by(col(AssemblySession.day), col(AssemblySession.starts_at))
         )
     )
     members = members_of(db, assembly_id)

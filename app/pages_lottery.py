@@ -263,7 +263,8 @@ def _audit_response(
     if csv:
         text = audit_csv(lottery.audit, translations(request_language(request)).gettext)
         return _download(text, "lottery-audit.csv", "text/csv; charset=utf-8")
-    first = next((d for d in lottery.audit.get("draws", []) if d.get("round") == 1), {})
+    draws: list[dict[str, Any]] = lottery.audit.get("draws", [])
+    first = next((d for d in draws if d.get("round") == 1), {})
     drawn_on = datetime.fromisoformat(first["at"]) if first.get("at") else None
     return render_page(
         request,

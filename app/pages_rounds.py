@@ -90,7 +90,7 @@ async def _act(
 
 async def checkin(request: Request) -> Response:
     form = await request.form()
-    present = {int(v) for v in form.getlist("present") if str(v).isdigit()}
+    present = {int(v) for v in form.getlist("present") if isinstance(v, str) and v.isdigit()}
 
     def work(db: Session, assembly: Assembly) -> None:
         assert assembly.id is not None
@@ -121,7 +121,7 @@ async def plan(request: Request) -> Response:
         rounds=number("rounds", 1, 1, 12),
         balance=balance,
         seed=int(seed_text) if seed_text.isdigit() else secrets.randbelow(10**6),
-        hosts=frozenset(int(v) for v in form.getlist("host") if str(v).isdigit()),
+        hosts=frozenset(int(v) for v in form.getlist("host") if isinstance(v, str) and v.isdigit()),
     )
     assembly_id = int(request.path_params["assembly_id"])
 

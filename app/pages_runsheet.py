@@ -7,7 +7,7 @@ import io
 from collections.abc import Callable
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -154,7 +154,7 @@ def notes_csv(request: Request) -> Response:
             m.id: m.name for m in db.exec(select(Member).where(Member.assembly_id == assembly_id))
         }
         typists = {f.id: f.email for f in db.exec(select(Facilitator))}
-        notes = db.exec(select(Note).where(Note.assembly_id == assembly_id).order_by(Note.id))  # type: ignore[arg-type]
+        notes = db.exec(select(Note).where(Note.assembly_id == assembly_id).order_by(col(Note.id)))
         for n in notes:
             item = items.get(n.item_id)
             session = sessions.get(item.session_id) if item else None

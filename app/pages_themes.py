@@ -23,7 +23,7 @@ from app.models import Assembly, Facilitator, Note
 from app.pages_themes_common import act, ask_text, int_list, int_or_none, last_seq
 from app.templating import render_page
 from app.themes_provenance import note_trail
-from app.themes_read import load_board, phase_items, phase_notes
+from app.themes_read import load_board, phase_item, phase_items, phase_notes
 
 ANCHOR = re.compile(r"[A-Za-z][\w-]{0,39}")
 
@@ -75,7 +75,7 @@ async def board_action(request: Request) -> Response:
     ask = ask_text(request, "theme")
 
     def work(db: Session, assembly: Assembly, me: Facilitator) -> list[LoggedEvent] | None:
-        themes.phase_item(db, assembly, item_id)
+        phase_item(db, assembly, item_id)
         if action == "create":
             themes.create_theme(db, assembly, item_id, name, me, int_list(form, "note_ids"))
         elif action == "group":

@@ -17,12 +17,18 @@ from app.auth import form_value, get_assembly, request_language, require_facilit
 from app.events import LoggedEvent
 from app.i18n import translations
 from app.models import Assembly, Facilitator
+from app.models_themes import Draft
 from app.pages_themes_common import act, ask_text, int_list, int_or_none, last_seq
 from app.snapshot import published_round, seating_of
 from app.templating import render_page
 from app.themes_diff import version_diff
 from app.themes_provenance import draft_provenance, export_csv, export_markdown
 from app.themes_read import phase_items, themes_of
+
+
+def _id(draft: Draft) -> int:
+    assert draft.id is not None
+    return draft.id
 
 
 def drafts_page(request: Request) -> Response:
@@ -65,12 +71,14 @@ async def drafts_action(request: Request) -> Response:
     def work(db: Session, assembly: Assembly, me: Facilitator) -> list[LoggedEvent] | None:
         title = form_value(form, "title", 300)
         if action == "start":
-            made.append(drafts.start_draft(db, assembly, int_list(form, "theme_ids"), title, me).id)
+            made.append(
+                _id(drafts.start_draft(db, assembly, int_list(form, "theme_ids"), title, me))
+            )
         elif action == "merge":
             first, second = int_or_none(form.get("first")), int_or_none(form.get("second"))
             if first is None or second is None:
                 raise ActionError("bad_merge")
-            made.append(drafts.merge_drafts(db, assembly, first, second, me, title).id)
+            made.append(_id(drafts.merge_drafts(db, assembly, first, second, me, title)))
         else:
             raise ActionError("bad_message")
         return None

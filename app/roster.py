@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.clock import utcnow
 from app.config import Settings
@@ -100,6 +100,7 @@ def roster_event(
 
 
 def _new_member(db: Session, settings: Settings, assembly: Assembly, spec: MemberSpec) -> Member:
+    assert assembly.id is not None
     member = Member(
         assembly_id=assembly.id,
         code=spec.code,
@@ -180,7 +181,7 @@ def members_of(db: Session, assembly_id: int, active_only: bool = False) -> list
     query = select(Member).where(Member.assembly_id == assembly_id)
     if active_only:
         query = query.where(Member.active == True)  # noqa: E712
-    return list(db.exec(query.order_by(Member.name, Member.id)))
+    return list(db.exec(query.order_by(col(Member.name), col(Member.id))))
 
 
 def import_members(db: Session, settings: Settings, assembly: Assembly, table: CsvTable) -> int:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.actions import ActionError
 from app.agenda import do_set_scene
@@ -47,7 +47,7 @@ def rounds_of(db: Session, assembly_id: int, drafts: bool) -> list[SeatingRound]
     query = query.where(
         SeatingRound.published_at == None if drafts else SeatingRound.published_at != None  # noqa: E711
     )
-    return list(db.exec(query.order_by(SeatingRound.number, SeatingRound.id)))  # type: ignore[arg-type]
+    return list(db.exec(query.order_by(col(SeatingRound.number), col(SeatingRound.id))))
 
 
 def tables_of(db: Session, round_: SeatingRound) -> list[list[int]]:

@@ -35,11 +35,13 @@ def store_round(
     round_ = SeatingRound(assembly_id=assembly.id, number=number, created_at=utcnow())
     db.add(round_)
     db.flush()
+    round_id = round_.id
+    assert round_id is not None
     for table_no, table in enumerate(tables, start=1):
         for member_id in table:
             db.add(
                 Seat(
-                    round_id=round_.id,
+                    round_id=round_id,
                     member_id=member_id,
                     table_no=table_no,
                     host=member_id in hosts,

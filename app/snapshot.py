@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.clock import utcnow
 from app.models import (
@@ -98,9 +98,9 @@ def live_session_id(db: Session, assembly: Assembly) -> int | None:
             return item.session_id
     row = db.exec(
         select(AssemblySession.id)
-        .join(AgendaItem, AgendaItem.session_id == AssemblySession.id)  # type: ignore[arg-type]
+        .join(AgendaItem, col(AgendaItem.session_id) == col(AssemblySession.id))
         .where(AssemblySession.assembly_id == assembly.id)
-        .order_by(AssemblySession.day, AssemblySession.starts_at)  # type: ignore[arg-type]
+        .order_by(col(AssemblySession.day), col(AssemblySession.starts_at))
     ).first()
     return int(row) if row is not None else None
 
@@ -110,7 +110,7 @@ def session_items(db: Session, session_id: int) -> list[AgendaItem]:
         db.exec(
             select(AgendaItem)
             .where(AgendaItem.session_id == session_id)
-            .order_by(AgendaItem.position, AgendaItem.id)  # type: ignore[arg-type]
+            .order_by(col(AgendaItem.position), col(AgendaItem.id))
         )
     )
 
@@ -128,7 +128,7 @@ def published_round(db: Session, assembly_id: int) -> SeatingRound | None:
     return db.exec(
         select(SeatingRound)
         .where(SeatingRound.assembly_id == assembly_id, SeatingRound.published_at != None)  # noqa: E711
-        .order_by(SeatingRound.published_at.desc(), SeatingRound.id.desc())  # type: ignore[union-attr]
+        .order_by(col(SeatingRound.published_at).desc(), col(SeatingRound.id).desc())
     ).first()
 
 
@@ -158,16 +158,16 @@ def load_room(db: Session, assembly_id: int) -> RoomState:
 
     assembly = db.get(Assembly, assembly_id)
     assert assembly is not None
-    notes = db.exec(
-        select(Note).where(Note.assembly_id == assembly_id).order_by(Note.id)  # type: ignore[arg-type]
-    )
+    notes = db.exec(select(Note).where(Note.assembly_id == assembly_id).order_by(col(Note.id)))
     names = {
         m: n
         for m, n in db.exec(select(Member.id, Member.name).where(Member.assembly_id == assembly_id))
+        if m is not None
     }
     typists = {
         f: typist_name(n, e)
         for f, n, e in db.exec(select(Facilitator.id, Facilitator.name, Facilitator.email))
+        if f is not None
     }
     agenda = agenda_payload(db, assembly)
     round_ = published_round(db, assembly_id)
@@ -190,8 +190,9 @@ def load_room(db: Session, assembly_id: int) -> RoomState:
             for m, n in db.exec(
                 select(Member.id, Member.name)
                 .where(Member.assembly_id == assembly_id, Member.active == True)  # noqa: E712
-                .order_by(Member.name, Member.id)  # as facilitation.room.apply_roster keeps it
+                .order_by(col(Member.name), col(Member.id))  # as facilitation.room.apply_roster
             )
+            if m is not None
         },
     )
 

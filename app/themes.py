@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.actions import ActionError
 from app.agenda import do_spotlight
@@ -240,7 +240,9 @@ def rename_theme(
 
 def theme_note_ids(db: Session, theme_id: int) -> list[int]:
     rows = db.exec(
-        select(ThemeNote.note_id).where(ThemeNote.theme_id == theme_id).order_by(ThemeNote.note_id)  # type: ignore[arg-type]
+        select(ThemeNote.note_id)
+        .where(ThemeNote.theme_id == theme_id)
+        .order_by(col(ThemeNote.note_id))
     )
     return [int(n) for n in rows]
 
@@ -449,7 +451,7 @@ def undo_last(
             BoardAction.undone == False,  # noqa: E712
             BoardAction.kind != "undo",
         )
-        .order_by(BoardAction.id.desc())  # type: ignore[union-attr]
+        .order_by(col(BoardAction.id).desc())
     ).first()
     if action is None:
         return None, []

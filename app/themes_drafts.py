@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.actions import ActionError
 from app.agenda import do_spotlight
@@ -69,7 +69,7 @@ def drafts_of(db: Session, assembly_id: int, active_only: bool = False) -> list[
     query = select(Draft).where(Draft.assembly_id == assembly_id)
     if active_only:
         query = query.where(Draft.status == "active")
-    return list(db.exec(query.order_by(Draft.id)))  # type: ignore[arg-type]
+    return list(db.exec(query.order_by(col(Draft.id))))
 
 
 def versions_of(db: Session, draft_id: int) -> list[DraftVersion]:
@@ -77,7 +77,7 @@ def versions_of(db: Session, draft_id: int) -> list[DraftVersion]:
         db.exec(
             select(DraftVersion)
             .where(DraftVersion.draft_id == draft_id)
-            .order_by(DraftVersion.number)  # type: ignore[arg-type]
+            .order_by(col(DraftVersion.number))
         )
     )
 
@@ -139,7 +139,7 @@ def _add_sources(
 
 def source_pairs(db: Session, draft_id: int) -> list[tuple[int | None, int | None]]:
     rows = db.exec(
-        select(DraftSource).where(DraftSource.draft_id == draft_id).order_by(DraftSource.id)  # type: ignore[arg-type]
+        select(DraftSource).where(DraftSource.draft_id == draft_id).order_by(col(DraftSource.id))
     )
     return [(s.theme_id, s.note_id) for s in rows]
 
@@ -293,7 +293,7 @@ def _walk(db: Session, draft_id: int, up: bool) -> list[Kin]:
     while frontier:
         depth += 1
         column = DraftLineage.child_id if up else DraftLineage.parent_id
-        links = db.exec(select(DraftLineage).where(column.in_(frontier)))  # type: ignore[attr-defined]
+        links = db.exec(select(DraftLineage).where(col(column).in_(frontier)))
         frontier = []
         for link in sorted(links, key=lambda x: x.id or 0):
             other = link.parent_id if up else link.child_id
@@ -433,7 +433,7 @@ def feedback_of(db: Session, draft_id: int) -> list[DraftFeedback]:
         db.exec(
             select(DraftFeedback)
             .where(DraftFeedback.draft_id == draft_id)
-            .order_by(DraftFeedback.id)  # type: ignore[arg-type]
+            .order_by(col(DraftFeedback.id))
         )
     )
 

@@ -11,7 +11,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app import exports
 from app.models import AgendaItem, Facilitator, Member, Note, SeatingRound
@@ -93,12 +93,11 @@ def note_facts(db: Session, notes: list[Note], attributed: bool = False) -> dict
     item_ids = {n.item_id for n in notes if n.item_id is not None}
     round_ids = {n.round_id for n in notes if n.round_id is not None}
     phases = {
-        i.id: i.title
-        for i in db.exec(select(AgendaItem).where(AgendaItem.id.in_(item_ids)))  # type: ignore[union-attr]
+        i.id: i.title for i in db.exec(select(AgendaItem).where(col(AgendaItem.id).in_(item_ids)))
     }
     rounds = {
         r.id: r.number
-        for r in db.exec(select(SeatingRound).where(SeatingRound.id.in_(round_ids)))  # type: ignore[union-attr]
+        for r in db.exec(select(SeatingRound).where(col(SeatingRound.id).in_(round_ids)))
     }
     facts = {}
     for n in notes:
@@ -128,11 +127,13 @@ def draft_provenance(db: Session, draft: Draft, attributed: bool = False) -> Dra
     assert draft.id is not None
     sources = list(
         db.exec(
-            select(DraftSource).where(DraftSource.draft_id == draft.id).order_by(DraftSource.id)  # type: ignore[arg-type]
+            select(DraftSource)
+            .where(DraftSource.draft_id == draft.id)
+            .order_by(col(DraftSource.id))
         )
     )
     note_ids = sorted({s.note_id for s in sources if s.note_id is not None})
-    notes = list(db.exec(select(Note).where(Note.id.in_(note_ids)))) if note_ids else []  # type: ignore[union-attr]
+    notes = list(db.exec(select(Note).where(col(Note.id).in_(note_ids)))) if note_ids else []
     if not attributed:  # a note hidden by moderation or withdrawn stays out of public sight
         notes = [n for n in notes if visible(n)]
     facts = note_facts(db, notes, attributed)
@@ -210,7 +211,7 @@ def export_rows(db: Session, assembly_id: int) -> list[list[object]]:
             draft.rationale,
             _came_from(p.came_from),
         ]
-        pairs = (
+        pairs: list[tuple[ThemeFacts | None, NoteFacts | None]] = (
             [(t, n) for t in p.themes for n in t.notes]
             or [(t, None) for t in p.themes[:1]]
             or [(None, None)]

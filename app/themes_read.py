@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.actions import ActionError
 from app.models import AgendaItem, Assembly, AssemblySession, Note
@@ -22,8 +22,8 @@ from facilitation.grouping import cluster_notes, rank_themes
 def phase_items(db: Session, assembly_id: int) -> list[AgendaItem]:
     """The run-sheet items that collect notes, in running order."""
     rows = db.exec(
-        select(AgendaItem, AssemblySession.day)
-        .join(AssemblySession, AssemblySession.id == AgendaItem.session_id)  # type: ignore[arg-type]
+        select(AgendaItem, col(AssemblySession.day))
+        .join(AssemblySession, col(AssemblySession.id) == AgendaItem.session_id)
         .where(AgendaItem.assembly_id == assembly_id, AgendaItem.phase_kind != None)  # noqa: E711
     )
     return [item for item, _day in sorted(rows, key=lambda r: (r[1], r[0].position, r[0].id))]
@@ -47,7 +47,7 @@ def phase_notes(db: Session, item_id: int) -> list[Note]:
                 Note.withdrawn == False,  # noqa: E712
                 Note.approved == True,  # noqa: E712
             )
-            .order_by(Note.id)  # type: ignore[arg-type]
+            .order_by(col(Note.id))
         )
     )
 
@@ -57,7 +57,7 @@ def themes_of(db: Session, item_id: int) -> list[Theme]:
         db.exec(
             select(Theme)
             .where(Theme.item_id == item_id, Theme.archived == False)  # noqa: E712
-            .order_by(Theme.position, Theme.id)  # type: ignore[arg-type]
+            .order_by(col(Theme.position), col(Theme.id))
         )
     )
 
@@ -66,7 +66,7 @@ def placements(db: Session, item_id: int) -> dict[int, int]:
     """note id → theme id for the phase's placed notes."""
     rows = db.exec(
         select(ThemeNote.note_id, ThemeNote.theme_id)
-        .join(Theme, Theme.id == ThemeNote.theme_id)  # type: ignore[arg-type]
+        .join(Theme, col(Theme.id) == col(ThemeNote.theme_id))
         .where(Theme.item_id == item_id)
     )
     return {int(n): int(t) for n, t in rows}
@@ -78,7 +78,7 @@ def rejections(db: Session, note_ids: Iterable[int]) -> set[tuple[int, int]]:
         return set()
     rows = db.exec(
         select(SuggestionRejection.note_id, SuggestionRejection.theme_id).where(
-            SuggestionRejection.note_id.in_(ids)  # type: ignore[attr-defined]
+            col(SuggestionRejection.note_id).in_(ids)
         )
     )
     return {(int(n), int(t)) for n, t in rows}
@@ -89,7 +89,7 @@ def recent_actions(db: Session, assembly_id: int, item_id: int, limit: int = 12)
         db.exec(
             select(BoardAction)
             .where(BoardAction.assembly_id == assembly_id, BoardAction.item_id == item_id)
-            .order_by(BoardAction.id.desc())  # type: ignore[union-attr]
+            .order_by(col(BoardAction.id).desc())
             .limit(limit)
         )
     )

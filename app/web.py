@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import (
     pages_facilitator,
@@ -27,11 +27,11 @@ from app import (
 )
 from app.auth import CSRFMiddleware, request_language
 from app.ballot import pages as ballot_pages
-from app.record import pages as record_pages
-from app.programme import pages as programme_pages
 from app.config import Settings, load_settings
 from app.db import make_engine, session_scope
 from app.i18n import is_translated, translate
+from app.programme import pages as programme_pages
+from app.record import pages as record_pages
 from app.templating import TEMPLATES, render_page
 from facilitation.messages import N_
 
@@ -54,7 +54,7 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
-        async def send_with_headers(message: dict[str, Any]) -> None:
+        async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 headers += [

@@ -18,7 +18,7 @@ from datetime import datetime
 from fractions import Fraction
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.actions import ActionError
 from app.ballot.models import (
@@ -74,7 +74,7 @@ def questions_of(db: Session, ballot_id: int) -> list[BallotQuestion]:
         db.exec(
             select(BallotQuestion)
             .where(BallotQuestion.ballot_id == ballot_id)
-            .order_by(BallotQuestion.position, BallotQuestion.id)  # type: ignore[arg-type]
+            .order_by(col(BallotQuestion.position), col(BallotQuestion.id))
         )
     )
 
@@ -84,8 +84,8 @@ def statements_of(db: Session, question_ids: Sequence[int]) -> dict[int, tuple[s
         return {}
     rows = db.exec(
         select(MinorityStatement)
-        .where(MinorityStatement.question_id.in_(question_ids))  # type: ignore[attr-defined]
-        .order_by(MinorityStatement.id)  # type: ignore[arg-type]
+        .where(col(MinorityStatement.question_id).in_(question_ids))
+        .order_by(col(MinorityStatement.id))
     )
     found: dict[int, list[str]] = {}
     for row in rows:
@@ -121,7 +121,7 @@ def load_ballots(db: Session, assembly_id: int) -> Ballots:
     ballots = db.exec(
         select(Ballot)
         .where(Ballot.assembly_id == assembly_id, Ballot.status != "planned")
-        .order_by(Ballot.id)  # type: ignore[arg-type]
+        .order_by(col(Ballot.id))
     )
     views = {b.id: ballot_view(db, b) for b in ballots if b.id is not None}
     question_ids = [q.id for v in views.values() for q in v.questions]
@@ -129,7 +129,7 @@ def load_ballots(db: Session, assembly_id: int) -> Ballots:
     if question_ids:
         rows = db.exec(
             select(BallotVoter.question_id, BallotVoter.member_id).where(
-                BallotVoter.question_id.in_(question_ids)  # type: ignore[attr-defined]
+                col(BallotVoter.question_id).in_(question_ids)
             )
         )
         for question_id, member_id in rows:
@@ -147,7 +147,7 @@ def get_ballot(db: Session, assembly_id: int, ballot_id: int) -> Ballot:
 def ballots_of(db: Session, assembly_id: int) -> list[Ballot]:
     return list(
         db.exec(
-            select(Ballot).where(Ballot.assembly_id == assembly_id).order_by(Ballot.id.desc())  # type: ignore[union-attr]
+            select(Ballot).where(Ballot.assembly_id == assembly_id).order_by(col(Ballot.id).desc())
         )
     )
 
@@ -156,7 +156,7 @@ def voters_of(db: Session, ballot_id: int) -> dict[int, dict[int, bool]]:
     """Member → {question id: on paper?} for everyone who voted on the ballot (never how)."""
     rows = db.exec(
         select(BallotVoter.member_id, BallotVoter.question_id, BallotVoter.paper)
-        .join(BallotQuestion, BallotQuestion.id == BallotVoter.question_id)  # type: ignore[arg-type]
+        .join(BallotQuestion, col(BallotQuestion.id) == col(BallotVoter.question_id))
         .where(BallotQuestion.ballot_id == ballot_id)
     )
     found: dict[int, dict[int, bool]] = {}
@@ -407,9 +407,7 @@ def count(db: Session, ballot: Ballot) -> tuple[Result, ...]:
     """Count a ballot from its stored votes (facilitation.ballot.tally)."""
     assert ballot.id is not None
     questions = [q.id for q in questions_of(db, ballot.id) if q.id is not None]
-    rows = db.exec(
-        select(BallotVote).where(BallotVote.question_id.in_(questions))  # type: ignore[attr-defined]
-    )
+    rows = db.exec(select(BallotVote).where(col(BallotVote.question_id).in_(questions)))
     votes = [Vote(r.voter_hash, r.question_id, r.choice, 0, r.paper) for r in rows]
     present = _count_members(db, ballot.assembly_id, present_only=True)
     members = _count_members(db, ballot.assembly_id, present_only=False)

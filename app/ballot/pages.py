@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -74,7 +74,7 @@ def _page_context(db: Session, assembly: Assembly) -> dict[str, Any]:
         db.exec(
             select(Draft)
             .where(Draft.assembly_id == assembly.id, Draft.status == "active")
-            .order_by(Draft.id)  # type: ignore[arg-type]
+            .order_by(col(Draft.id))
         )
     )
     return {
@@ -152,7 +152,7 @@ async def act(request: Request) -> Response:
             specs = [
                 actions.QuestionSpec(draft_id=int(d))
                 for d in form.getlist("draft_ids")
-                if str(d).isdigit()
+                if isinstance(d, str) and d.isdigit()
             ]
             for line in form_value(form, "questions", 5000).splitlines():
                 if line.strip():

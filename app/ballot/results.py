@@ -7,7 +7,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.ballot.actions import ballot_view, voters_of
 from app.ballot.models import Ballot
@@ -29,7 +29,7 @@ def public_ballot(db: Session, assembly_id: int) -> Ballot | None:
                 Ballot.kind == "final",
                 Ballot.status != "planned",
             )
-            .order_by(Ballot.id)  # type: ignore[arg-type]
+            .order_by(col(Ballot.id))
         )
     )
     opened = [b for b in rows if b.status == "open"]

@@ -11,13 +11,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import Any
 
-from app.config import load_settings
+from app.config import Settings, load_settings
 
 EXIT_NOTHING = 2
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("ballot", help="close the final ballot and print its results")
     commands = parser.add_subparsers(dest="ballot_command", required=True)
     close = commands.add_parser("close", help="close the open final ballot; print the results")
@@ -30,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     show.set_defaults(func=run_results)
 
 
-def _ring(settings, assembly_id: int) -> None:  # type: ignore[no-untyped-def]
+def _ring(settings: Settings, assembly_id: int) -> None:
     """Wake servers at once through Redis when there is one (they poll the log anyway)."""
     if not settings.redis_url:
         return
@@ -46,7 +47,7 @@ def _ring(settings, assembly_id: int) -> None:  # type: ignore[no-untyped-def]
         pass
 
 
-def _print(data: dict, as_json: bool) -> None:  # type: ignore[type-arg]
+def _print(data: dict[str, Any], as_json: bool) -> None:
     if as_json:
         print(json.dumps(data, ensure_ascii=False))
         return

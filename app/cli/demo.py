@@ -9,7 +9,7 @@ import sys
 from app.config import load_settings
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     demo = subparsers.add_parser("demo", help="create a demo assembly and print its links")
     demo.add_argument("--members", type=int, default=36, help="how many members (default 36)")
     demo.add_argument("--seed", type=int, default=None, help="seed for names and strata")

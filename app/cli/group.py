@@ -18,7 +18,7 @@ from app.cli._input import EXIT_BAD_INPUT, InputError, read_table
 from facilitation.grouping import Note, Theme, cluster_notes, rank_themes
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "group",
         help="suggest groupings of notes (clusters, or themes ranked per note)",

@@ -72,7 +72,7 @@ class ProgressLines:
         )
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "lottery",
         help="draw a panel by the fair (LEXIMIN) lottery with a verifiable seed",

@@ -33,7 +33,7 @@ DEFAULT_TIME_LIMIT = 10.0
 CONSTRAINT_KEYS = ("keep_apart", "keep_together", "pinned", "hosts", "absent")
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "rotate",
         help="plan rounds of changing tables so people meet new people",

@@ -9,7 +9,7 @@ import sys
 from app.config import load_settings
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     migrate = subparsers.add_parser("migrate", help="upgrade the database named by DATABASE_URL")
     migrate.set_defaults(func=run_migrate)
     serve = subparsers.add_parser("serve", help="serve the web app")

@@ -11,7 +11,7 @@ from app.config import load_settings
 NAME_MAX = 120  # app.models.Facilitator.name
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     user = subparsers.add_parser("user", help="manage facilitator accounts")
     actions = user.add_subparsers(dest="action", required=True)
     add = actions.add_parser("add", help="create a facilitator (or set a new password)")
