@@ -209,7 +209,7 @@ def settings_of(assembly: Assembly) -> RoomSettings:
 
 def drafting_tables(db: Session, assembly_id: int) -> list[int]:
     """Tables that an active draft recommendation is open to (they can work on it by phone)."""
-    from app.models_themes import Draft
+    from app.themes.models import Draft
 
     drafts = db.exec(
         select(Draft).where(Draft.assembly_id == assembly_id, Draft.status == "active")

@@ -23,7 +23,6 @@ from app import (
     pages_public,
     pages_rounds,
     pages_runsheet,
-    pages_themes,
 )
 from app.auth import CSRFMiddleware, request_language
 from app.ballot import pages as ballot_pages
@@ -33,6 +32,7 @@ from app.i18n import is_translated, translate
 from app.programme import pages as programme_pages
 from app.record import pages as record_pages
 from app.templating import TEMPLATES, render_page
+from app.themes import pages as theme_pages
 from facilitation.messages import N_
 
 STATIC = TEMPLATES.parent / "static"
@@ -140,7 +140,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *pages_facilitator.routes,
         *pages_runsheet.routes,
         *pages_rounds.routes,
-        *pages_themes.routes,
+        *theme_pages.routes,
         *pages_lottery.routes,
         *ballot_pages.routes,
         *record_pages.routes,

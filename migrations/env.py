@@ -8,9 +8,9 @@ from sqlmodel import SQLModel
 import app.ballot.models  # noqa: F401
 import app.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 import app.models_lottery  # noqa: F401
-import app.models_themes  # noqa: F401
 import app.programme.models  # noqa: F401
 import app.record.models  # noqa: F401
+import app.themes.models  # noqa: F401
 from app.config import load_settings
 from app.db import make_engine
 

@@ -32,7 +32,7 @@ from app.ballot.models import (
 from app.clock import utcnow
 from app.events import LoggedEvent, record
 from app.models import Assembly, Facilitator, Member
-from app.models_themes import Draft
+from app.themes.models import Draft
 from facilitation.ballot import (
     MAX_STATEMENT,
     SCALES,

@@ -10,7 +10,7 @@ from app.ballot.models import Ballot
 from app.events import LoggedEvent
 from app.i18n import translate
 from app.models import Assembly
-from app.themes_drafts import _new_draft
+from app.themes.drafts import _new_draft
 from facilitation.ballot import Rule
 from facilitation.messages import N_
 

@@ -23,9 +23,9 @@ from app.ballot.results import results_json
 from app.events import LoggedEvent
 from app.exports import writer as csv_writer
 from app.models import Assembly, Facilitator, Member
-from app.models_themes import Draft
 from app.security import normalise_code
 from app.templating import render_page
+from app.themes.models import Draft
 from app.web_helpers import redirect
 from app.writes import facilitator_write
 from facilitation.ballot import (

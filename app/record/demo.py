@@ -20,7 +20,6 @@ from app.ballot.demo import ballot_stage
 from app.clock import utcnow
 from app.config import Settings
 from app.models import Assembly, Member
-from app.models_themes import DraftSource
 from app.record.actions import (
     ResponseSpec,
     SettingsChange,
@@ -31,6 +30,7 @@ from app.record.actions import (
     do_record_settings,
     do_set_statement,
 )
+from app.themes.models import DraftSource
 from facilitation.record import QUESTION_KEYS
 
 COMMISSIONED_BY = "Regionsrådet i Region Hovedstaden"

@@ -31,12 +31,12 @@ from app.clock import utcnow
 from app.events import LoggedEvent
 from app.i18n import translate
 from app.models import AgendaItem, Assembly, AssemblySession, Facilitator
-from app.models_themes import Draft
 from app.record import actions, report
 from app.record.models import CouncilResponse
 from app.record.read import build_record
 from app.security import normalise_code, same_token
 from app.templating import render_page
+from app.themes.models import Draft
 from app.web_helpers import facilitator_action, in_db, redirect
 from facilitation.record import CORE_QUESTIONS, RESPONSE_STATUSES, RESPONSE_WORDS, aggregate
 
@@ -146,7 +146,7 @@ def _observed(request: Request, db: Session) -> tuple[Assembly, Any]:
 
 def _observer_context(db: Session, assembly: Assembly, settings: Any) -> dict[str, Any]:
     from app.models import Note
-    from app.themes_provenance import note_facts, visible
+    from app.themes.provenance import note_facts, visible
 
     assert assembly.id is not None
     record = build_record(db, assembly, utcnow().date())

@@ -16,7 +16,6 @@ from sqlmodel import Session, select
 from app.ballot.actions import ballot_view, ballots_of
 from app.ballot.results import results_json
 from app.models import AgendaItem, Assembly, AssemblySession, Member, Note, Seat, SeatingRound
-from app.models_themes import Draft
 from app.record.actions import (
     answers_of,
     final_questions,
@@ -26,7 +25,8 @@ from app.record.actions import (
     surveys_of,
 )
 from app.record.models import CouncilResponse, RecordSettings, Survey
-from app.themes_provenance import DraftProvenance, NoteFacts, draft_provenance, note_facts, visible
+from app.themes.models import Draft
+from app.themes.provenance import DraftProvenance, NoteFacts, draft_provenance, note_facts, visible
 from facilitation.ballot import BallotView, QuestionView, Result
 from facilitation.record import (
     LogEntry,

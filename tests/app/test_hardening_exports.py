@@ -14,7 +14,7 @@ from app.exports import safe_cell
 from app.lottery_audit import audit_csv
 from app.lottery_files import contact_csv
 from app.models import Note
-from app.models_themes import Draft
+from app.themes.models import Draft
 
 pytestmark = pytest.mark.timeout(30)
 

@@ -396,28 +396,30 @@ def test_equivalence_events_applied_to_snapshot_give_the_next_snapshot(app, demo
 
     # the board and the drafts: the real actions (a ``drafting`` event when the tables a draft
     # is open to change; ``board`` / ``drafts`` events leave the room as it was)
-    from app import themes
-    from app import themes_drafts as drafts
+    from app.themes import board as theme_board
+    from app.themes import drafts
 
     def start(db):  # type: ignore[no-untyped-def]
-        theme = themes.create_theme(db, assembly(db), item_id(db, "value"), "Busser")
-        themes.place_notes(db, assembly(db), item_id(db, "value"), [note_id], theme.id, None)
-        drafts.start_draft(db, assembly(db), [theme.id], "", None)
+        theme = theme_board.do_create_theme(db, assembly(db), item_id(db, "value"), "Busser")
+        theme_board.do_place_notes(
+            db, assembly(db), item_id(db, "value"), [note_id], theme.id, None
+        )
+        drafts.do_start_draft(db, assembly(db), [theme.id], "", None)
 
     def draft_id(db):  # type: ignore[no-untyped-def]
         return drafts.drafts_of(db, aid, active_only=True)[0].id
 
     check(start)
-    check(lambda db: drafts.set_open_tables(db, assembly(db), draft_id(db), [2], None))
-    check(lambda db: drafts.split_draft(db, assembly(db), draft_id(db), ("A", "B"), None))
-    check(lambda db: drafts.set_open_tables(db, assembly(db), draft_id(db), [1, 2], None))
+    check(lambda db: drafts.do_set_open_tables(db, assembly(db), draft_id(db), [2], None))
+    check(lambda db: drafts.do_split_draft(db, assembly(db), draft_id(db), ("A", "B"), None))
+    check(lambda db: drafts.do_set_open_tables(db, assembly(db), draft_id(db), [1, 2], None))
     check(
-        lambda db: drafts.merge_drafts(
+        lambda db: drafts.do_merge_drafts(
             db, assembly(db), *[d.id for d in drafts.drafts_of(db, aid, True)[:2]], None
         )
     )
 
-    check(lambda db: themes.undo_last(db, assembly(db), item_id(db, "value"), None))
+    check(lambda db: theme_board.do_undo_last(db, assembly(db), item_id(db, "value"), None))
 
 
 def test_facilitator_sees_presence_live(app, demo, facilitator_client) -> None:

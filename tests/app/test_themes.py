@@ -12,16 +12,16 @@ import pytest
 from sqlmodel import select
 from starlette.testclient import TestClient
 
-from app import themes
-from app import themes_drafts as drafts
 from app.actions import ActionError, do_add_note, do_paper_note
 from app.db import make_engine, session_scope
 from app.models import AgendaItem, Assembly, Facilitator, Member, Note
-from app.models_themes import BoardAction, Draft
 from app.seating import do_publish_round
-from app.themes_diff import word_diff
-from app.themes_provenance import draft_provenance, export_markdown, note_trail
-from app.themes_read import load_board
+from app.themes import board as theme_board
+from app.themes import drafts
+from app.themes.diff import word_diff
+from app.themes.models import BoardAction, Draft
+from app.themes.provenance import draft_provenance, export_markdown, note_trail
+from app.themes.read import load_board, placements, themes_of
 from tests.app.test_hub import phone
 from tests.conftest import ORIGIN, csrf_of
 
@@ -61,59 +61,69 @@ def run(room: dict[str, Any], work: Any) -> Any:
 
 def placed(room: dict[str, Any]) -> dict[int, int]:
     with session_scope(room["engine"]) as db:
-        return themes.placements(db, room["item"])
+        return placements(db, room["item"])
 
 
 def test_board_actions_and_undo(room) -> None:  # type: ignore[no-untyped-def]
     n = room["notes"]
     item = room["item"]
-    transport = run(room, lambda db, a, f: themes.create_theme(db, a, item, "Transport", f, n[:2]))
-    housing = run(room, lambda db, a, f: themes.create_theme(db, a, item, "Housing", f, n[3:5]))
+    transport = run(
+        room, lambda db, a, f: theme_board.do_create_theme(db, a, item, "Transport", f, n[:2])
+    )
+    housing = run(
+        room, lambda db, a, f: theme_board.do_create_theme(db, a, item, "Housing", f, n[3:5])
+    )
     with pytest.raises(ActionError, match="name_taken"):
-        run(room, lambda db, a, f: themes.create_theme(db, a, item, " transport ", f))
+        run(room, lambda db, a, f: theme_board.do_create_theme(db, a, item, " transport ", f))
     # the engine suggests Transport for the free-buses note and Housing for insulation grants
     board = run(room, lambda db, a, f: load_board(db, a, item))
     assert board.suggestions[n[2]].best[0] == transport.id
     assert board.suggestions[n[5]].best[0] == housing.id
-    run(room, lambda db, a, f: themes.place_note(db, a, n[2], transport.id, f, "accept"))
-    run(room, lambda db, a, f: themes.reject_suggestion(db, a, n[5], housing.id, f))
+    run(room, lambda db, a, f: theme_board.do_place_note(db, a, n[2], transport.id, f, "accept"))
+    run(room, lambda db, a, f: theme_board.do_reject_suggestion(db, a, n[5], housing.id, f))
     board = run(room, lambda db, a, f: load_board(db, a, item))
     assert all(tid != housing.id for tid, _s in board.suggestions[n[5]].ranked)
-    run(room, lambda db, a, f: themes.undo_last(db, a, item, f))  # the rejection goes
+    run(room, lambda db, a, f: theme_board.do_undo_last(db, a, item, f))  # the rejection goes
     board = run(room, lambda db, a, f: load_board(db, a, item))
     assert board.suggestions[n[5]].best[0] == housing.id
     # confirm, then a change to the theme asks the room again; undo brings the mark back
-    run(room, lambda db, a, f: themes.confirm_theme(db, a, housing.id, True, f))
-    run(room, lambda db, a, f: themes.place_note(db, a, n[5], housing.id, f))
+    run(room, lambda db, a, f: theme_board.do_confirm_theme(db, a, housing.id, True, f))
+    run(room, lambda db, a, f: theme_board.do_place_note(db, a, n[5], housing.id, f))
     with session_scope(room["engine"]) as db:
         assert db.get(type(housing), housing.id).confirmed_at is None
-    run(room, lambda db, a, f: themes.undo_last(db, a, item, f))
+    run(room, lambda db, a, f: theme_board.do_undo_last(db, a, item, f))
     with session_scope(room["engine"]) as db:
         assert db.get(type(housing), housing.id).confirmed_at is not None
     assert n[5] not in placed(room)
     # rename, merge and split, each undone in turn
-    run(room, lambda db, a, f: themes.rename_theme(db, a, transport.id, "Getting around", f))
-    run(room, lambda db, a, f: themes.merge_themes(db, a, housing.id, transport.id, f))
+    run(
+        room, lambda db, a, f: theme_board.do_rename_theme(db, a, transport.id, "Getting around", f)
+    )
+    run(room, lambda db, a, f: theme_board.do_merge_themes(db, a, housing.id, transport.id, f))
     assert set(placed(room).values()) == {transport.id}
-    run(room, lambda db, a, f: themes.undo_last(db, a, item, f))
+    run(room, lambda db, a, f: theme_board.do_undo_last(db, a, item, f))
     assert placed(room)[n[3]] == housing.id
-    new = run(room, lambda db, a, f: themes.split_theme(db, a, housing.id, [n[4]], "Heat", f))
+    new = run(
+        room, lambda db, a, f: theme_board.do_split_theme(db, a, housing.id, [n[4]], "Heat", f)
+    )
     assert placed(room)[n[4]] == new.id
-    run(room, lambda db, a, f: themes.undo_last(db, a, item, f))
+    run(room, lambda db, a, f: theme_board.do_undo_last(db, a, item, f))
     assert placed(room)[n[4]] == housing.id
     with session_scope(room["engine"]) as db:
-        assert [t.name for t in themes.themes_of(db, item)] == ["Getting around", "Housing"]
+        assert [t.name for t in themes_of(db, item)] == ["Getting around", "Housing"]
         log = db.exec(select(BoardAction).where(BoardAction.item_id == item)).all()
         assert {a.kind for a in log} >= {"create", "accept", "reject", "undo", "merge", "split"}
 
 
 def test_show_theme_puts_it_before_the_room(room) -> None:  # type: ignore[no-untyped-def]
     n, item = room["notes"], room["item"]
-    theme = run(room, lambda db, a, f: themes.create_theme(db, a, item, "Transport", f, n[:2]))
-    events = run(room, lambda db, a, f: themes.show_theme(db, a, theme.id, "Fits?", f))
+    theme = run(
+        room, lambda db, a, f: theme_board.do_create_theme(db, a, item, "Transport", f, n[:2])
+    )
+    events = run(room, lambda db, a, f: theme_board.do_show_theme(db, a, theme.id, "Fits?", f))
     spot = events[0].payload["spotlight"]
     assert spot["kind"] == "theme" and spot["ref"] == theme.id and TEXTS[0] in spot["lines"]
-    events = run(room, lambda db, a, f: themes.undo_last(db, a, item, f)[1])
+    events = run(room, lambda db, a, f: theme_board.do_undo_last(db, a, item, f)[1])
     assert events[0].payload["spotlight"] is None
 
 
@@ -128,30 +138,30 @@ def test_groups_suggested_when_no_themes(room, facilitator_client) -> None:  # t
         form[f"name_{i}"], form[f"notes_{i}"] = g.label, ",".join(map(str, g.note_ids))
     facilitator_client.post(f"/f/a/{aid}/themes/{item}", data=form)
     assert len(set(placed(room).values())) == 2 and len(placed(room)) == len(room["notes"])
-    run(room, lambda db, a, f: themes.undo_last(db, a, item, f))  # one step undoes all
+    run(room, lambda db, a, f: theme_board.do_undo_last(db, a, item, f))  # one step undoes all
     assert placed(room) == {}
     with session_scope(room["engine"]) as db:
-        assert themes.themes_of(db, item) == []
+        assert themes_of(db, item) == []
 
 
 def make_drafts(room: dict[str, Any]) -> tuple[Any, Any, Any]:
     n, item = room["notes"], room["item"]
-    t1 = run(room, lambda db, a, f: themes.create_theme(db, a, item, "Transport", f, n[:3]))
-    t2 = run(room, lambda db, a, f: themes.create_theme(db, a, item, "Housing", f, n[3:5]))
-    t3 = run(room, lambda db, a, f: themes.create_theme(db, a, item, "Heat", f, n[5:]))
-    a = run(room, lambda db, s, f: drafts.start_draft(db, s, [t1.id], "", f, "Cheap buses."))
-    b = run(room, lambda db, s, f: drafts.start_draft(db, s, [t2.id], "Homes", f, "Insulate."))
-    x = run(room, lambda db, s, f: drafts.start_draft(db, s, [t3.id], "Heat", f))
+    t1 = run(room, lambda db, a, f: theme_board.do_create_theme(db, a, item, "Transport", f, n[:3]))
+    t2 = run(room, lambda db, a, f: theme_board.do_create_theme(db, a, item, "Housing", f, n[3:5]))
+    t3 = run(room, lambda db, a, f: theme_board.do_create_theme(db, a, item, "Heat", f, n[5:]))
+    a = run(room, lambda db, s, f: drafts.do_start_draft(db, s, [t1.id], "", f, "Cheap buses."))
+    b = run(room, lambda db, s, f: drafts.do_start_draft(db, s, [t2.id], "Homes", f, "Insulate."))
+    x = run(room, lambda db, s, f: drafts.do_start_draft(db, s, [t3.id], "Heat", f))
     return a, b, x
 
 
 def test_lineage_survives_merge_split_merge(room, facilitator_client) -> None:  # type: ignore[no-untyped-def]
     a, b, x = make_drafts(room)
-    c = run(room, lambda db, s, f: drafts.merge_drafts(db, s, a.id, b.id, f, "Green living"))
-    d, e = run(room, lambda db, s, f: drafts.split_draft(db, s, c.id, ("Move", "Live"), f))
-    g = run(room, lambda db, s, f: drafts.merge_drafts(db, s, d.id, x.id, f))
+    c = run(room, lambda db, s, f: drafts.do_merge_drafts(db, s, a.id, b.id, f, "Green living"))
+    d, e = run(room, lambda db, s, f: drafts.do_split_draft(db, s, c.id, ("Move", "Live"), f))
+    g = run(room, lambda db, s, f: drafts.do_merge_drafts(db, s, d.id, x.id, f))
     with pytest.raises(ActionError):
-        run(room, lambda db, s, f: drafts.edit_draft(db, s, c.id, "Late", "", ""))
+        run(room, lambda db, s, f: drafts.do_edit_draft(db, s, c.id, "Late", "", ""))
     with session_scope(room["engine"]) as db:
         came = {k.draft.id: (k.kind, k.depth) for k in drafts.ancestors(db, g.id)}
         assert came == {
@@ -185,9 +195,11 @@ def test_lineage_survives_merge_split_merge(room, facilitator_client) -> None:  
 
 def test_versions_and_diff(room) -> None:  # type: ignore[no-untyped-def]
     a, _b, _x = make_drafts(room)
-    v = run(room, lambda db, s, f: drafts.edit_draft(db, s, a.id, a.title, "Cheap buses.", "", f))
+    v = run(
+        room, lambda db, s, f: drafts.do_edit_draft(db, s, a.id, a.title, "Cheap buses.", "", f)
+    )
     assert v is None  # nothing changed, no version
-    run(room, lambda db, s, f: drafts.edit_draft(db, s, a.id, a.title, "Free buses now.", "", f))
+    run(room, lambda db, s, f: drafts.do_edit_draft(db, s, a.id, a.title, "Free buses now.", "", f))
     with session_scope(room["engine"]) as db:
         versions = drafts.versions_of(db, a.id)
     assert [v.number for v in versions] == [1, 2] and versions[0].text == "Cheap buses."
@@ -224,7 +236,7 @@ def test_tables_work_on_drafts_only_when_opened(app, demo, room, facilitator_cli
             data={"csrf_token": token, "action": "place", "note_id": room["notes"][0]},
         )
         assert board.status_code == 403
-        run(room, lambda db, s, f: drafts.set_open_tables(db, s, a.id, [mine["table"]], f))
+        run(room, lambda db, s, f: drafts.do_set_open_tables(db, s, a.id, [mine["table"]], f))
         page = p.get("/p/drafts").text
         assert "Cheap buses." in page and "Transport" in page
         assert 'id="mine-h"' in page and TEXTS[0] in page  # where my own notes went
@@ -247,7 +259,7 @@ def test_tables_work_on_drafts_only_when_opened(app, demo, room, facilitator_cli
     listing = facilitator_client.get(f"/f/a/{room['aid']}/drafts")
     assert listing.status_code == 200
     assert "1 back it up" in listing.text or "bakker op: 1" in listing.text
-    version = run(room, lambda db, s, f: drafts.settle_feedback(db, s, feedback[0].id, True, f))
+    version = run(room, lambda db, s, f: drafts.do_settle_feedback(db, s, feedback[0].id, True, f))
     assert version.author_kind == "table" and version.table_no == mine["table"]
     assert version.text == "Buses free for all."
 
@@ -268,7 +280,7 @@ def test_board_and_draft_pages(facilitator_client, room, demo) -> None:  # type:
     r = post(url, data={"csrf_token": token, "action": "create", "name": "Transport"})
     assert r.status_code == 200
     with session_scope(room["engine"]) as db:
-        transport = themes.themes_of(db, item)[0].id
+        transport = themes_of(db, item)[0].id
     r = post(
         url,
         data={
@@ -361,7 +373,7 @@ def test_board_and_draft_pages(facilitator_client, room, demo) -> None:  # type:
 
 def test_markdown_is_escaped(room) -> None:  # type: ignore[no-untyped-def]
     a, _b, _x = make_drafts(room)
-    run(room, lambda db, s, f: drafts.edit_draft(db, s, a.id, "# Buses *now*", "[x](y)", "", f))
+    run(room, lambda db, s, f: drafts.do_edit_draft(db, s, a.id, "# Buses *now*", "[x](y)", "", f))
     with session_scope(room["engine"]) as db:
         md = export_markdown(db, room["aid"], "Assembly", lambda s: s)
     assert "## \\# Buses \\*now\\*" in md and "\\[x\\](y)" in md

@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from app import themes_drafts as drafts
 from app.db import session_scope
 from app.events import events_after
 from app.models import Assembly
-from app.models_themes import DraftFeedback
-from app.pages_themes_common import last_seq
+from app.themes import drafts
+from app.themes.forms import last_seq
+from app.themes.models import DraftFeedback
 from tests.app.test_hub import WS, phone, receive_until
 from tests.app.test_themes import _two_tables, make_drafts, run
 from tests.app.test_themes import room as room_fixture
@@ -48,7 +48,7 @@ def test_board_actions_write_board_events_for_facilitators(room, facilitator_cli
         ("board", "facilitator", item)
     ]
     with session_scope(room["engine"]) as db:
-        from app.themes_read import themes_of
+        from app.themes.read import themes_of
 
         theme = themes_of(db, item)[0].id
     # the toolbar moves several chosen notes at once: one action, one event, undone in one step
@@ -58,7 +58,7 @@ def test_board_actions_write_board_events_for_facilitators(room, facilitator_cli
     assert r.status_code == 303 and "error" not in r.headers["location"]
     assert [e.kind for e in new_events(room, before)] == ["board"]
     with session_scope(room["engine"]) as db:
-        from app.themes_read import placements
+        from app.themes.read import placements
 
         assert {k for k, v in placements(db, item).items() if v == theme} == set(n[:3])
     # no theme chosen in the bar: refused, nothing written
@@ -114,7 +114,7 @@ def test_board_page_socket_gets_a_signal_and_the_console_nothing(
         # the console and the drafts page get nothing for it: the next thing they hear is the
         # draft started from the theme, which the board ignores
         with session_scope(room["engine"]) as db:
-            from app.themes_read import themes_of
+            from app.themes.read import themes_of
 
             theme = themes_of(db, item)[0].id
         facilitator_client.post(
@@ -143,7 +143,7 @@ def test_support_is_a_toggle_per_member_and_said_next_to_the_button(
 ) -> None:  # type: ignore[no-untyped-def]
     a, _b, _x = make_drafts(room)
     mine, _theirs = _two_tables(room, demo)
-    run(room, lambda db, s, f: drafts.set_open_tables(db, s, a.id, [mine["table"]], f))
+    run(room, lambda db, s, f: drafts.do_set_open_tables(db, s, a.id, [mine["table"]], f))
     aid = room["aid"]
     with (
         phone(app, mine) as p,

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from app import themes
 from app.actions import do_add_note
 from app.db import make_engine, session_scope
 from app.models import AgendaItem, Assembly, Facilitator, Member
+from app.themes import board as theme_board
 from tests.browser.conftest import PHONE, assert_accessible
 from tests.browser.test_foundation import login
 
@@ -97,7 +97,7 @@ def make_themes(live: Any, demo: dict[str, Any], item: int, groups: dict[str, li
         assembly = db.get(Assembly, demo["assembly_id"])
         me = db.exec(select(Facilitator)).first()
         for name, note_ids in groups.items():
-            themes.create_theme(db, assembly, item, name, me, note_ids)
+            theme_board.do_create_theme(db, assembly, item, name, me, note_ids)
     engine.dispose()
 
 
@@ -342,7 +342,7 @@ def test_150_notes_on_a_tablet_two_facilitators_and_a_finger(new_page, live, dem
 
 
 def _table_of(live: Any, member_id: int) -> int | None:
-    from app.themes_drafts import member_table
+    from app.themes.drafts import member_table
 
     engine = make_engine(live.env["DATABASE_URL"])
     with session_scope(engine) as db:

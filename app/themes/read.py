@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from app.actions import ActionError
 from app.models import AgendaItem, Assembly, AssemblySession, Note
-from app.models_themes import BoardAction, SuggestionRejection, Theme, ThemeNote
+from app.themes.models import BoardAction, SuggestionRejection, Theme, ThemeNote
 from facilitation.grouping import Note as TextNote
 from facilitation.grouping import Theme as TextTheme
 from facilitation.grouping import cluster_notes, rank_themes

@@ -14,16 +14,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from app import pages_themes_drafts, pages_themes_phone, themes
 from app.actions import ActionError
 from app.agenda import do_spotlight
 from app.auth import form_value, get_assembly, require_facilitator
 from app.events import LoggedEvent
 from app.models import Assembly, Facilitator, Note
-from app.pages_themes_common import act, ask_text, int_list, int_or_none, last_seq
 from app.templating import render_page
-from app.themes_provenance import note_trail
-from app.themes_read import load_board, phase_item, phase_items, phase_notes
+from app.themes import board as theme_board
+from app.themes import pages_drafts, pages_phone
+from app.themes.forms import act, ask_text, int_list, int_or_none, last_seq
+from app.themes.provenance import note_trail
+from app.themes.read import load_board, phase_item, phase_items, phase_notes
 
 ANCHOR = re.compile(r"[A-Za-z][\w-]{0,39}")
 
@@ -77,10 +78,10 @@ async def board_action(request: Request) -> Response:
     def work(db: Session, assembly: Assembly, me: Facilitator) -> list[LoggedEvent] | None:
         phase_item(db, assembly, item_id)
         if action == "create":
-            themes.create_theme(db, assembly, item_id, name, me, int_list(form, "note_ids"))
+            theme_board.do_create_theme(db, assembly, item_id, name, me, int_list(form, "note_ids"))
         elif action == "group":
-            wanted = themes.free_name(db, item_id, name)
-            themes.create_theme(
+            wanted = theme_board.free_name(db, item_id, name)
+            theme_board.do_create_theme(
                 db, assembly, item_id, wanted, me, int_list(form, "note_ids"), "group"
             )
         elif action == "groups":
@@ -89,38 +90,40 @@ async def board_action(request: Request) -> Response:
                 ids = [int(x) for x in form_value(form, f"notes_{i}").split(",") if x.isdigit()]
                 if ids:
                     groups.append((form_value(form, f"name_{i}", 300), ids))
-            themes.create_themes(db, assembly, item_id, groups, me)
+            theme_board.do_create_themes(db, assembly, item_id, groups, me)
         elif action == "rename" and theme_id is not None:
-            themes.rename_theme(db, assembly, theme_id, name, me)
+            theme_board.do_rename_theme(db, assembly, theme_id, name, me)
         elif action == "merge" and theme_id is not None:
             target = int_or_none(form.get("target_id"))
             if target is None:
                 raise ActionError("same_theme")
-            themes.merge_themes(db, assembly, theme_id, target, me)
+            theme_board.do_merge_themes(db, assembly, theme_id, target, me)
         elif action == "split" and theme_id is not None:
-            themes.split_theme(db, assembly, theme_id, int_list(form, "note_ids"), name, me)
+            theme_board.do_split_theme(db, assembly, theme_id, int_list(form, "note_ids"), name, me)
         elif action == "move":  # the toolbar or a drop: the chosen notes into one theme
             chosen = int_list(form, "note_ids")
             if not chosen:
                 raise ActionError("none_chosen")
             if theme_id is None and form.get("theme_id") != "out":
                 raise ActionError("no_target")
-            themes.place_notes(db, assembly, item_id, chosen, theme_id, me)
+            theme_board.do_place_notes(db, assembly, item_id, chosen, theme_id, me)
         elif action == "newfrom":
-            themes.theme_from_notes(db, assembly, item_id, int_list(form, "note_ids"), name, me)
+            theme_board.do_theme_from_notes(
+                db, assembly, item_id, int_list(form, "note_ids"), name, me
+            )
         elif action in ("place", "accept") and note_id is not None:
             _check_phase(db, note_id, item_id)
-            themes.place_note(db, assembly, note_id, theme_id, me, action)
+            theme_board.do_place_note(db, assembly, note_id, theme_id, me, action)
         elif action == "reject" and note_id is not None and theme_id is not None:
-            themes.reject_suggestion(db, assembly, note_id, theme_id, me)
+            theme_board.do_reject_suggestion(db, assembly, note_id, theme_id, me)
         elif action in ("confirm", "unconfirm") and theme_id is not None:
-            themes.confirm_theme(db, assembly, theme_id, action == "confirm", me)
+            theme_board.do_confirm_theme(db, assembly, theme_id, action == "confirm", me)
         elif action == "show" and theme_id is not None:
-            return themes.show_theme(db, assembly, theme_id, ask, me)
+            return theme_board.do_show_theme(db, assembly, theme_id, ask, me)
         elif action == "hide":
             return do_spotlight(db, assembly, None)
         elif action == "undo":
-            return themes.undo_last(db, assembly, item_id, me)[1]
+            return theme_board.do_undo_last(db, assembly, item_id, me)[1]
         else:
             raise ActionError("bad_message")
         return None
@@ -151,6 +154,6 @@ routes = [
     Route("/f/a/{assembly_id:int}/themes", board_page),
     Route("/f/a/{assembly_id:int}/themes/{item_id:int}", board_action, methods=["POST"]),
     Route("/f/a/{assembly_id:int}/notes/{note_id:int}", note_page),
-    *pages_themes_drafts.routes,
-    *pages_themes_phone.routes,
+    *pages_drafts.routes,
+    *pages_phone.routes,
 ]

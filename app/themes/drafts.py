@@ -14,7 +14,9 @@ from app.agenda import do_spotlight
 from app.clock import utcnow
 from app.events import LoggedEvent, record
 from app.models import Assembly, Facilitator, Member
-from app.models_themes import (
+from app.snapshot import drafting_tables, published_round, seating_of
+from app.themes.board import theme_note_ids
+from app.themes.models import (
     BoardAction,
     Draft,
     DraftFeedback,
@@ -23,8 +25,6 @@ from app.models_themes import (
     DraftVersion,
     Theme,
 )
-from app.snapshot import drafting_tables, published_round, seating_of
-from app.themes import theme_note_ids
 
 MAX_TITLE = 300
 MAX_TEXT = 10000
@@ -144,7 +144,7 @@ def source_pairs(db: Session, draft_id: int) -> list[tuple[int | None, int | Non
     return [(s.theme_id, s.note_id) for s in rows]
 
 
-def start_draft(
+def do_start_draft(
     db: Session,
     assembly: Assembly,
     theme_ids: Iterable[int],
@@ -175,7 +175,7 @@ def start_draft(
     return draft
 
 
-def edit_draft(
+def do_edit_draft(
     db: Session,
     assembly: Assembly,
     draft_id: int,
@@ -220,7 +220,7 @@ def _link(db: Session, parent: Draft, child: Draft, kind: str) -> None:
     db.add(DraftLineage(parent_id=parent.id, child_id=child.id, kind=kind, created_at=utcnow()))
 
 
-def merge_drafts(
+def do_merge_drafts(
     db: Session,
     assembly: Assembly,
     first_id: int,
@@ -250,7 +250,7 @@ def merge_drafts(
     return merged
 
 
-def split_draft(
+def do_split_draft(
     db: Session,
     assembly: Assembly,
     draft_id: int,
@@ -317,7 +317,7 @@ def descendants(db: Session, draft_id: int) -> list[Kin]:
     return _walk(db, draft_id, up=False)
 
 
-def show_draft(
+def do_show_draft(
     db: Session, assembly: Assembly, draft_id: int, ask: str, facilitator: Facilitator | None
 ) -> list[LoggedEvent]:
     draft = get_draft(db, assembly, draft_id)
@@ -330,7 +330,7 @@ def show_draft(
 # -- the tables' work from their phones ---------------------------------------------------
 
 
-def set_open_tables(
+def do_set_open_tables(
     db: Session,
     assembly: Assembly,
     draft_id: int,
@@ -355,16 +355,18 @@ def open_to(draft: Draft, table_no: int | None) -> bool:
     return draft.status == "active" and table_no is not None and table_no in draft.open_tables
 
 
-def add_feedback(db: Session, member: Member, draft_id: int, kind: str, text: str) -> DraftFeedback:
+def do_add_feedback(
+    db: Session, member: Member, draft_id: int, kind: str, text: str
+) -> DraftFeedback:
     """A table's proposal, comment or objection; only on drafts opened to its table. (Support
-    is a state per member, see ``set_support``.)"""
+    is a state per member, see ``do_set_support``.)"""
     draft = db.get(Draft, draft_id)
     table_no = member_table(db, member)
     if draft is None or draft.assembly_id != member.assembly_id or not open_to(draft, table_no):
         raise ActionError("not_allowed")
     text = text.strip().replace("\r\n", "\n")
     if kind == "support":
-        return set_support(db, member, draft_id, True)
+        return do_set_support(db, member, draft_id, True)
     if kind not in FEEDBACK_KINDS or len(text) > MAX_TEXT or not text:
         raise ActionError("bad_feedback")
     drafts_event(db, draft.assembly_id, draft.id, "feedback")
@@ -394,7 +396,7 @@ def my_support(db: Session, member_id: int | None, draft: Draft) -> DraftFeedbac
     ).first()
 
 
-def set_support(db: Session, member: Member, draft_id: int, on: bool) -> DraftFeedback:
+def do_set_support(db: Session, member: Member, draft_id: int, on: bool) -> DraftFeedback:
     """One support per member per version of a draft: ``on`` gives it, off takes it back.
     Repeating the same request changes nothing (a double tap on a slow network)."""
     draft = db.get(Draft, draft_id)
@@ -438,7 +440,7 @@ def feedback_of(db: Session, draft_id: int) -> list[DraftFeedback]:
     )
 
 
-def settle_feedback(
+def do_settle_feedback(
     db: Session, assembly: Assembly, feedback_id: int, fold: bool, facilitator: Facilitator | None
 ) -> DraftVersion | None:
     """Fold a table's proposed wording into the draft as a new version, or set it aside."""
@@ -451,7 +453,7 @@ def settle_feedback(
         if feedback.kind != "proposal":
             raise ActionError("bad_feedback")
         assert draft.id is not None
-        version = edit_draft(
+        version = do_edit_draft(
             db,
             assembly,
             draft.id,

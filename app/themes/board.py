@@ -21,8 +21,8 @@ from app.agenda import do_spotlight
 from app.clock import utcnow
 from app.events import LoggedEvent, record
 from app.models import Assembly, Facilitator, Note
-from app.models_themes import BoardAction, SuggestionRejection, Theme, ThemeNote
-from app.themes_read import phase_item, placements, themes_of
+from app.themes.models import BoardAction, SuggestionRejection, Theme, ThemeNote
+from app.themes.read import phase_item, placements, themes_of
 
 MAX_NAME = 200
 MAX_LINES = 40
@@ -184,7 +184,7 @@ def _new_theme(
     return theme, undo
 
 
-def create_theme(
+def do_create_theme(
     db: Session,
     assembly: Assembly,
     item_id: int,
@@ -199,7 +199,7 @@ def create_theme(
     return theme
 
 
-def create_themes(
+def do_create_themes(
     db: Session,
     assembly: Assembly,
     item_id: int,
@@ -223,7 +223,7 @@ def _archive_op(theme: Theme) -> Op:
     return {"op": "archive", "theme": theme.id, "value": True}
 
 
-def rename_theme(
+def do_rename_theme(
     db: Session, assembly: Assembly, theme_id: int, name: str, facilitator: Facilitator | None
 ) -> Theme:
     theme = _theme(db, assembly, theme_id)
@@ -247,7 +247,7 @@ def theme_note_ids(db: Session, theme_id: int) -> list[int]:
     return [int(n) for n in rows]
 
 
-def merge_themes(
+def do_merge_themes(
     db: Session, assembly: Assembly, source_id: int, target_id: int, facilitator: Facilitator | None
 ) -> Theme:
     """Move every note of ``source`` into ``target``; ``source`` is archived."""
@@ -264,7 +264,7 @@ def merge_themes(
     return target
 
 
-def split_theme(
+def do_split_theme(
     db: Session,
     assembly: Assembly,
     theme_id: int,
@@ -296,7 +296,7 @@ def split_theme(
     return new
 
 
-def place_note(
+def do_place_note(
     db: Session,
     assembly: Assembly,
     note_id: int,
@@ -319,7 +319,7 @@ def place_note(
     _log(db, assembly, note.item_id, facilitator, kind, summary, undo)
 
 
-def place_notes(
+def do_place_notes(
     db: Session,
     assembly: Assembly,
     item_id: int,
@@ -355,7 +355,7 @@ def place_notes(
     return len(moved)
 
 
-def theme_from_notes(
+def do_theme_from_notes(
     db: Session,
     assembly: Assembly,
     item_id: int,
@@ -373,7 +373,7 @@ def theme_from_notes(
     where = placements(db, item.id)
     homes = {where.get(n) for n in chosen}
     if len(homes) == 1 and None not in homes:
-        return split_theme(db, assembly, int(homes.pop() or 0), chosen, name, facilitator)
+        return do_split_theme(db, assembly, int(homes.pop() or 0), chosen, name, facilitator)
     theme, undo = _new_theme(db, assembly, item.id, name, [])
     for note_id in chosen:
         if _note(db, assembly, note_id).item_id != item.id:
@@ -385,7 +385,7 @@ def theme_from_notes(
     return theme
 
 
-def reject_suggestion(
+def do_reject_suggestion(
     db: Session, assembly: Assembly, note_id: int, theme_id: int, facilitator: Facilitator | None
 ) -> None:
     note = _note(db, assembly, note_id)
@@ -404,7 +404,7 @@ def reject_suggestion(
     )
 
 
-def confirm_theme(
+def do_confirm_theme(
     db: Session, assembly: Assembly, theme_id: int, confirmed: bool, facilitator: Facilitator | None
 ) -> Theme:
     """Record that the room confirmed the theme as shown (or take the mark back)."""
@@ -418,7 +418,7 @@ def confirm_theme(
     return theme
 
 
-def show_theme(
+def do_show_theme(
     db: Session, assembly: Assembly, theme_id: int, ask: str, facilitator: Facilitator | None
 ) -> list[LoggedEvent]:
     """Put the theme with its notes before the room (projector and phones)."""
@@ -439,7 +439,7 @@ def show_theme(
     return do_spotlight(db, assembly, spotlight)
 
 
-def undo_last(
+def do_undo_last(
     db: Session, assembly: Assembly, item_id: int, facilitator: Facilitator | None
 ) -> tuple[BoardAction | None, list[LoggedEvent]]:
     """Reverse the newest action of the phase's board that is not undone yet."""

@@ -15,8 +15,8 @@ from sqlmodel import Session, col, select
 
 from app import exports
 from app.models import AgendaItem, Facilitator, Member, Note, SeatingRound
-from app.models_themes import Draft, DraftSource, Theme, ThemeNote
-from app.themes_drafts import Kin, ancestors, descendants, drafts_of
+from app.themes.drafts import Kin, ancestors, descendants, drafts_of
+from app.themes.models import Draft, DraftSource, Theme, ThemeNote
 from facilitation.messages import N_
 
 # the column names are msgids: the export's header is in the viewer's language

@@ -6,7 +6,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from app.models_themes import DraftVersion
+from app.themes.models import DraftVersion
 
 # -- readable differences -----------------------------------------------------------------
 

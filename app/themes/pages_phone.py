@@ -11,13 +11,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from app import themes_drafts as drafts
 from app.actions import ActionError
 from app.auth import current_member, form_value
 from app.models import Assembly, Note
-from app.pages_themes_common import int_or_none, with_error
 from app.templating import render_page
-from app.themes_provenance import draft_provenance, note_trail, visible
+from app.themes import drafts
+from app.themes.forms import int_or_none, with_error
+from app.themes.provenance import draft_provenance, note_trail, visible
 from app.web_helpers import redirect
 from app.writes import write
 
@@ -80,9 +80,9 @@ async def phone_feedback(request: Request) -> Response:
             raise HTTPException(403, "Join the assembly first")
         try:
             if kind == "support":
-                drafts.set_support(db, member, draft_id, on)
+                drafts.do_set_support(db, member, draft_id, on)
             else:
-                drafts.add_feedback(db, member, draft_id, kind, text)
+                drafts.do_add_feedback(db, member, draft_id, kind, text)
         except ActionError as exc:
             if exc.code == "not_allowed":
                 raise HTTPException(403, "Drafting is not open to your table") from exc

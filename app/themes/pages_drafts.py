@@ -11,19 +11,19 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from app import themes_drafts as drafts
 from app.actions import ActionError
 from app.auth import form_value, get_assembly, request_language, require_facilitator
 from app.events import LoggedEvent
 from app.i18n import translations
 from app.models import Assembly, Facilitator
-from app.models_themes import Draft
-from app.pages_themes_common import act, ask_text, int_list, int_or_none, last_seq
 from app.snapshot import published_round, seating_of
 from app.templating import render_page
-from app.themes_diff import version_diff
-from app.themes_provenance import draft_provenance, export_csv, export_markdown
-from app.themes_read import phase_items, themes_of
+from app.themes import drafts
+from app.themes.diff import version_diff
+from app.themes.forms import act, ask_text, int_list, int_or_none, last_seq
+from app.themes.models import Draft
+from app.themes.provenance import draft_provenance, export_csv, export_markdown
+from app.themes.read import phase_items, themes_of
 
 
 def _id(draft: Draft) -> int:
@@ -72,13 +72,13 @@ async def drafts_action(request: Request) -> Response:
         title = form_value(form, "title", 300)
         if action == "start":
             made.append(
-                _id(drafts.start_draft(db, assembly, int_list(form, "theme_ids"), title, me))
+                _id(drafts.do_start_draft(db, assembly, int_list(form, "theme_ids"), title, me))
             )
         elif action == "merge":
             first, second = int_or_none(form.get("first")), int_or_none(form.get("second"))
             if first is None or second is None:
                 raise ActionError("bad_merge")
-            made.append(_id(drafts.merge_drafts(db, assembly, first, second, me, title)))
+            made.append(_id(drafts.do_merge_drafts(db, assembly, first, second, me, title)))
         else:
             raise ActionError("bad_message")
         return None
@@ -146,7 +146,7 @@ async def draft_action(request: Request) -> Response:
 
     def work(db: Session, assembly: Assembly, me: Facilitator) -> list[LoggedEvent] | None:
         if action == "edit":
-            drafts.edit_draft(
+            drafts.do_edit_draft(
                 db,
                 assembly,
                 draft_id,
@@ -162,20 +162,20 @@ async def draft_action(request: Request) -> Response:
             if old is None:
                 raise ActionError("bad_message")
             summary = gettext("Back to version %(n)s") % {"n": old.number}
-            drafts.edit_draft(
+            drafts.do_edit_draft(
                 db, assembly, draft_id, old.title, old.text, old.rationale, me, summary=summary
             )
         elif action == "split":
             titles = (form_value(form, "title_a", 300), form_value(form, "title_b", 300))
-            made.append(drafts.split_draft(db, assembly, draft_id, titles, me)[0].id or 0)
+            made.append(drafts.do_split_draft(db, assembly, draft_id, titles, me)[0].id or 0)
         elif action == "tables":
-            drafts.set_open_tables(db, assembly, draft_id, int_list(form, "tables"), me)
+            drafts.do_set_open_tables(db, assembly, draft_id, int_list(form, "tables"), me)
         elif action == "show":
-            return drafts.show_draft(db, assembly, draft_id, ask, me)
+            return drafts.do_show_draft(db, assembly, draft_id, ask, me)
         elif action in ("fold", "dismiss"):
             feedback_id = int_or_none(form.get("feedback_id")) or 0
             drafts.get_draft(db, assembly, draft_id)
-            drafts.settle_feedback(db, assembly, feedback_id, action == "fold", me)
+            drafts.do_settle_feedback(db, assembly, feedback_id, action == "fold", me)
         else:
             raise ActionError("bad_message")
         return None
