@@ -44,7 +44,7 @@ def projector(request: Request) -> Response:
 
 def public(request: Request) -> Response:
     from app.ballot.pages import public_context
-    from app.lottery_flow import latest
+    from app.lottery.flow import latest
     from app.programme.pages import public_context as programme_public
     from app.record.pages import public_context as record_context
 

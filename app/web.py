@@ -18,7 +18,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import (
     pages_facilitator,
-    pages_lottery,
     pages_participant,
     pages_public,
     pages_rounds,
@@ -29,6 +28,7 @@ from app.ballot import pages as ballot_pages
 from app.config import Settings, load_settings
 from app.db import make_engine, session_scope
 from app.i18n import is_translated, translate
+from app.lottery import pages as lottery_pages
 from app.programme import pages as programme_pages
 from app.record import pages as record_pages
 from app.templating import TEMPLATES, render_page
@@ -141,7 +141,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *pages_runsheet.routes,
         *pages_rounds.routes,
         *theme_pages.routes,
-        *pages_lottery.routes,
+        *lottery_pages.routes,
         *ballot_pages.routes,
         *record_pages.routes,
         *programme_pages.routes,

@@ -23,7 +23,7 @@ from typing import TextIO
 from app import __version__
 from app.cli._input import EXIT_BAD_INPUT, InputError, read_table
 from app.csvfiles import CsvError
-from app.lottery_files import id_column, parse_pool, parse_quotas
+from app.lottery.files import id_column, parse_pool, parse_quotas
 from facilitation.sortition import (
     ALGORITHM,
     ALGORITHMS,
@@ -122,7 +122,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def read_quotas(path: str) -> list[Quota]:
-    """The quota file, read like the organiser's upload (app/lottery_files.py)."""
+    """The quota file, read like the organiser's upload (app/lottery/files.py)."""
     try:
         return parse_quotas(read_table(path))
     except CsvError as exc:

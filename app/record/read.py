@@ -146,7 +146,7 @@ def mixing_of(db: Session, assembly_id: int) -> Mixing | None:
 
 
 def selection_of(db: Session, assembly_id: int) -> dict[str, Any] | None:
-    from app.lottery_flow import latest
+    from app.lottery.flow import latest
 
     lottery = latest(db, assembly_id)
     if lottery is None or lottery.confirmed_at is None or not lottery.audit:

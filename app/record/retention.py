@@ -196,7 +196,7 @@ def _unlink_other_tables(db: Session, assembly_id: int) -> None:
 
 def _lottery_ids(db: Session, assembly_id: int) -> None:
     """The lottery's drawn ids were the roster's codes: the audit's aggregates stay."""
-    from app.models_lottery import Lottery
+    from app.lottery.models import Lottery
 
     for lottery in db.exec(select(Lottery).where(Lottery.assembly_id == assembly_id)):
         lottery.pool = None

@@ -11,8 +11,8 @@ from sqlmodel import Session
 from app.clock import utcnow
 from app.db import make_engine
 from app.exports import safe_cell
-from app.lottery_audit import audit_csv
-from app.lottery_files import contact_csv
+from app.lottery.audit import audit_csv
+from app.lottery.files import contact_csv
 from app.models import Note
 from app.themes.models import Draft
 

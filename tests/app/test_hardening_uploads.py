@@ -11,7 +11,7 @@ import time
 import pytest
 from starlette.testclient import TestClient
 
-from app import lottery_flow, pages_facilitator
+from app import pages_facilitator
 from app.csvfiles import (
     MAX_BYTES,
     MAX_COLUMNS,
@@ -22,6 +22,7 @@ from app.csvfiles import (
     decode,
     parse_csv,
 )
+from app.lottery import flow as lottery_flow
 from tests.app.test_hub import WS, note, phone, receive_until
 from tests.conftest import ORIGIN, csrf_of, login
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.lottery_audit import audit_csv, distribution_stats
+from app.lottery.audit import audit_csv, distribution_stats
 from facilitation.sortition import Budget, Person, Quota, run_lottery
 
 

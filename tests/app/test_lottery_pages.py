@@ -18,7 +18,7 @@ from sqlalchemy import text
 from starlette.testclient import TestClient
 
 from app.db import make_engine
-from app.lottery_flow import wait_for_runs
+from app.lottery.flow import wait_for_runs
 from facilitation.sortition import Person, Quota, check_panel, draw_index
 from tests.conftest import ORIGIN, csrf_of
 

@@ -11,8 +11,8 @@ from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 
 import app.ballot.models  # noqa: F401
+import app.lottery.models  # noqa: F401
 import app.models  # noqa: F401
-import app.models_lottery  # noqa: F401
 import app.programme.models  # noqa: F401
 import app.record.models  # noqa: F401
 import app.themes.models  # noqa: F401

@@ -1,4 +1,4 @@
-"""The lottery that draws an assembly's panel (tables; the flow is in ``app.lottery_flow``).
+"""The lottery that draws an assembly's panel (tables; the flow is in ``app.lottery.flow``).
 
 Personal data lives only in ``Lottery.pool`` (the uploaded volunteers' rows, every column) and,
 pseudonymously, in ``result``/``dropped`` (pool ids with probabilities and the m panels). All

@@ -23,15 +23,15 @@ from app import __version__
 from app.clock import utcnow
 from app.csvfiles import CsvError, decode, parse_csv
 from app.db import session_scope
-from app.lottery_audit import distribution_stats, quota_rows
-from app.lottery_files import (
+from app.lottery.audit import distribution_stats, quota_rows
+from app.lottery.files import (
     Pool,
     parse_pool,
     parse_quotas,
     person_of,
 )
+from app.lottery.models import Lottery
 from app.models import Assembly
-from app.models_lottery import Lottery
 from facilitation.messages import N_
 from facilitation.sortition import (
     ALGORITHM,

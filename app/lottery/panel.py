@@ -15,10 +15,10 @@ from sqlmodel import Session, col, select
 
 from app.clock import utcnow
 from app.config import Settings
-from app.lottery_files import contact_csv, display_name, pool_rows
-from app.lottery_flow import LotteryError
+from app.lottery.files import contact_csv, display_name, pool_rows
+from app.lottery.flow import LotteryError
+from app.lottery.models import Lottery
 from app.models import Assembly, Member
-from app.models_lottery import Lottery
 from app.roster import do_add_members, do_deactivate_members, members_of
 from facilitation.roster import MemberSpec
 

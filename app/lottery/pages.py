@@ -1,7 +1,7 @@
 """The organiser's lottery pages (/f/a/{id}/lottery/…) and the public audit (/a/{code}/lottery).
 
 Organisers are facilitator accounts. Every state change is a POST with the CSRF token; the run
-goes to a worker thread (``app.lottery_flow``) and the page polls its progress with htmx.
+goes to a worker thread (``app.lottery.flow``) and the page polls its progress with htmx.
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from app import lottery_flow as flow
-from app import lottery_roster as roster
 from app.auth import (
     assembly_by_code,
     form_value,
@@ -28,10 +26,12 @@ from app.auth import (
 )
 from app.csvfiles import CsvError
 from app.i18n import translations
-from app.lottery_audit import audit_csv
-from app.lottery_files import display_name, pool_rows
+from app.lottery import flow
+from app.lottery import panel as drawn_panel
+from app.lottery.audit import audit_csv
+from app.lottery.files import display_name, pool_rows
+from app.lottery.models import Lottery
 from app.models import Assembly, Facilitator
-from app.models_lottery import Lottery
 from app.roster import members_of
 from app.security import normalise_code
 from app.templating import render_page
@@ -47,7 +47,7 @@ def _base(request: Request) -> str:
 
 
 def _context(db: Session, assembly_id: int, **extra: Any) -> dict[str, Any]:
-    roster.purge_expired(db)
+    drawn_panel.purge_expired(db)
     assembly = get_assembly(db, assembly_id)
     lottery = flow.latest(db, assembly_id)
     report = None
@@ -180,7 +180,7 @@ async def draw(request: Request) -> Response:
     def action(db: Session, lottery: Lottery) -> None:
         left, joined = flow.draw(lottery, text)
         assembly = get_assembly(db, lottery.assembly_id)
-        roster.apply_replacements(db, settings, assembly, lottery, left, joined)
+        drawn_panel.apply_replacements(db, settings, assembly, lottery, left, joined)
 
     return await _act(request, action)
 
@@ -199,7 +199,7 @@ async def confirm(request: Request) -> Response:
     settings = request.app.state.settings
 
     def action(db: Session, lottery: Lottery) -> None:
-        roster.confirm(db, settings, get_assembly(db, lottery.assembly_id), lottery)
+        drawn_panel.confirm(db, settings, get_assembly(db, lottery.assembly_id), lottery)
 
     return await _act(request, action)
 
@@ -208,7 +208,7 @@ async def delete(request: Request) -> Response:
     def action(db: Session, lottery: Lottery) -> None:
         if lottery.confirmed_at is None:
             raise flow.LotteryError("not_drawn")
-        roster.delete_pool(lottery)
+        drawn_panel.delete_pool(lottery)
 
     return await _act(request, action)
 
@@ -228,7 +228,7 @@ def _organiser_lottery(request: Request, db: Session) -> Lottery:
     require_facilitator(request, db)
     assembly_id = int(request.path_params["assembly_id"])
     get_assembly(db, assembly_id)
-    roster.purge_expired(db)
+    drawn_panel.purge_expired(db)
     lottery = flow.latest(db, assembly_id)
     if lottery is None:
         raise HTTPException(404, "No lottery")
@@ -239,7 +239,7 @@ def export(request: Request) -> Response:
     with request.app.state.db() as db:
         lottery = _organiser_lottery(request, db)
     try:
-        text = roster.export_csv(lottery, translations(request_language(request)).gettext)
+        text = drawn_panel.export_csv(lottery, translations(request_language(request)).gettext)
     except flow.LotteryError:
         raise HTTPException(410, "The pool's personal data has been deleted") from None
     return _download(text, f"lottery-{lottery.id}-contacts.csv", "text/csv; charset=utf-8")
