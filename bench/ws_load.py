@@ -7,6 +7,9 @@ assembly with N members, connects N phones + one projector + one facilitator, an
   to the last phone (p50/p99 over repetitions);
 - notes: each phone sends a note; send → ack and send → projector (p50/p99);
 - burst: every phone posts a note within the same 10 s window while the projector wall is open;
+- at once (``--scenario at-once``): every phone joined and idle, then all send one note in the
+  same instant (a facilitator's "send your value now"); send → ack and → projector p50/p99 per
+  burst, and one note alone (the median of single sends with the room idle);
 - storm: all N sockets dropped at once, then all reconnect; time until every one has its snapshot;
 - memory: the server's resident memory per idle connection;
 - lost / duplicated notes, checked against the database and the projector's messages.
@@ -15,6 +18,7 @@ Not a test: it prints figures. Usage:
     .venv/bin/python -m bench.ws_load --phones 210
     .venv/bin/python -m bench.ws_load --phones 2000
     .venv/bin/python -m bench.ws_load --phones 1000 --processes 2
+    .venv/bin/python -m bench.ws_load --scenario at-once --phones 60 --bursts 3
 """
 
 from __future__ import annotations
@@ -311,6 +315,138 @@ async def run(phones_n: int, processes: int, repeats: int) -> dict[str, Any]:
     return results
 
 
+BURST_KEY = re.compile(r"Burst (b\d+-\d{5})")
+
+
+async def run_at_once(phones_n: int, bursts: int, alone: int) -> dict[str, Any]:
+    """Every phone joined and idle, then all send one note in the same instant."""
+    cluster = Cluster(phones_n, 1)
+    demo = cluster.demo
+    results: dict[str, Any] = {"phones": phones_n, "processes": 1, "bursts": []}
+    try:
+        async with httpx2.AsyncClient(timeout=60) as http:
+            cookies = await asyncio.gather(
+                *[join_cookie(http, m["join_url"]) for m in demo["members"]]
+            )
+        proj_path = "/ws/" + "/".join(demo["projector_url"].split("/")[3:])
+        projector = LiveClient(cluster.bases[0], proj_path)
+        await projector.open()
+        phones = [LiveClient(cluster.bases[0], "/ws/participant", c) for c in cookies]
+        for chunk in range(0, len(phones), 100):
+            await asyncio.gather(*[p.open() for p in phones[chunk : chunk + 100]])
+        ok = await phones[-1].wait_for(lambda: all(p.snapshot_at for p in phones), timeout=120)
+        assert ok, "not every phone got its snapshot"
+        await asyncio.sleep(3)  # joins and presence settled: the room is idle
+
+        seen: dict[str, float] = {}  # burst key -> first arrival on the projector
+        scanned = 0
+
+        def scan() -> None:
+            nonlocal scanned
+            for at, text in projector.messages[scanned:]:
+                for key in BURST_KEY.findall(text):
+                    seen.setdefault(key, at)
+            scanned = len(projector.messages)
+
+        # one note alone, the room idle: the median of single sends (different phones)
+        alone_ack, alone_wall = [], []
+        for i, p in enumerate(phones[:alone]):
+            key = f"b0-{i:05d}"
+            t0 = time.perf_counter()
+            await p.send_note(f"Burst {key}", key=key)
+            await p.wait_for(lambda p=p, key=key: key in p.acked, timeout=10)
+            await projector.wait_for(lambda key=key: (scan(), key in seen)[1], timeout=10)
+            if key in p.acked:
+                alone_ack.append(p.acked[key] - t0)
+            if key in seen:
+                alone_wall.append(seen[key] - t0)
+            await asyncio.sleep(0.05)
+        results["alone_ack"], results["alone_projector"] = alone_ack, alone_wall
+
+        for b in range(1, bursts + 1):
+            await asyncio.sleep(2)
+            keys = [f"b{b}-{i:05d}" for i in range(len(phones))]
+            messages = [
+                json.dumps({"msg": "note", "kind": "value", "text": f"Burst {k}", "client_key": k})
+                for k in keys
+            ]
+            for p, k, m in zip(phones, keys, messages, strict=True):
+                p.pending[k] = json.loads(m)
+            sent: dict[str, float] = {}
+
+            async def post(
+                p: LiveClient, key: str, message: str, sent: dict[str, float] = sent
+            ) -> None:
+                assert p.socket is not None
+                sent[key] = time.perf_counter()
+                await p.socket.send(message)
+
+            # every phone's frame written in one go: the same instant, as far as one client can
+            await asyncio.gather(
+                *[post(p, k, m) for p, k, m in zip(phones, keys, messages, strict=True)]
+            )
+            await projector.wait_for(
+                lambda keys=keys: (scan(), all(k in seen for k in keys))[1], timeout=60
+            )
+            await phones[0].wait_for(
+                lambda keys=keys: all(k in p.acked for p, k in zip(phones, keys, strict=True)),
+                timeout=30,
+            )
+            results["bursts"].append(
+                {
+                    "ack": [
+                        p.acked[k] - sent[k]
+                        for p, k in zip(phones, keys, strict=True)
+                        if k in p.acked
+                    ],
+                    "projector": [seen[k] - sent[k] for k in keys if k in seen],
+                    "spread": max(sent.values()) - min(sent.values()),
+                    "unacked": sum(
+                        1 for p, k in zip(phones, keys, strict=True) if k not in p.acked
+                    ),
+                    "unseen": sum(1 for k in keys if k not in seen),
+                    "projector_bytes": sum(
+                        len(t) for at, t in projector.messages if at >= min(sent.values())
+                    ),
+                }
+            )
+        with cluster.db() as db:
+            rows = db.execute(
+                "SELECT client_key, count(*) FROM note GROUP BY member_id, client_key"
+            ).fetchall()
+        stored = {k: c for k, c in rows}
+        expected = [f"b0-{i:05d}" for i in range(min(alone, len(phones)))] + [
+            f"b{b}-{i:05d}" for b in range(1, bursts + 1) for i in range(len(phones))
+        ]
+        results["lost"] = sum(1 for k in expected if k not in stored)
+        results["duplicated_rows"] = sum(c - 1 for c in stored.values())
+        await asyncio.gather(*[p.close() for p in phones], projector.close())
+    finally:
+        cluster.stop()
+    return results
+
+
+def report_at_once(r: dict[str, Any]) -> None:
+    print(f"\n== at once: {r['phones']} phones, 1 process, SQLite ==")
+    print(
+        f"one note alone -> ack: median {pct(r['alone_ack'], 50) * 1000:.1f} ms"
+        f"   -> projector: median {pct(r['alone_projector'], 50) * 1000:.1f} ms"
+        f"   (n={len(r['alone_ack'])})"
+    )
+    acks: list[float] = []
+    walls: list[float] = []
+    for i, b in enumerate(r["bursts"], 1):
+        acks += b["ack"]
+        walls += b["projector"]
+        print(
+            f"burst {i} (sent within {b['spread'] * 1000:.0f} ms): ack {ms(b['ack'])}"
+            f"   projector {ms(b['projector'])}   unacked {b['unacked']} unseen {b['unseen']}"
+            f"   projector received {b['projector_bytes'] / 1e6:.1f} MB"
+        )
+    print(f"all bursts: ack {ms(acks)}   projector {ms(walls)}")
+    print(f"lost notes: {r['lost']}   duplicated rows: {r['duplicated_rows']}")
+
+
 def report(r: dict[str, Any]) -> None:
     print(
         f"\n== {r['phones']} phones, {r['processes']} process(es)"
@@ -337,9 +473,15 @@ def main() -> None:
     parser.add_argument("--phones", type=int, default=210)
     parser.add_argument("--processes", type=int, default=1, choices=(1, 2))
     parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--scenario", choices=("all", "at-once"), default="all")
+    parser.add_argument("--bursts", type=int, default=3, help="at-once: bursts in a row")
+    parser.add_argument("--alone", type=int, default=20, help="at-once: single notes first")
     args = parser.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 65536), hard))
+    if args.scenario == "at-once":
+        report_at_once(asyncio.run(run_at_once(args.phones, args.bursts, args.alone)))
+        return
     report(asyncio.run(run(args.phones, args.processes, args.repeats)))
 
 
