@@ -11,10 +11,11 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from app.actions import ActionError, phase_clock
 from app.clock import utcnow
+from app.errors import ActionError
 from app.events import LoggedEvent, record
 from app.models import AgendaItem, Assembly, AssemblySession, Note
+from app.notes import phase_clock
 from app.snapshot import agenda_payload, load_room, session_items, settings_of
 from facilitation.phases import ITEM_KINDS, PhaseClock, adjust_timer, close_phase, open_phase
 from facilitation.room import NOTE_KINDS, scene_problem

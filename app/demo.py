@@ -12,8 +12,8 @@ from sqlmodel import col, select
 from app.clock import utcnow
 from app.config import Settings
 from app.db import make_engine, session_scope
+from app.members import add_member, create_assembly, join_url, members_of, projector_url
 from app.models import AgendaItem, Assembly, AssemblySession, Facilitator
-from app.roster import add_member, create_assembly, join_url, members_of, projector_url
 from app.security import hash_password
 from facilitation.demo_roster import demo_members
 

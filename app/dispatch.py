@@ -20,11 +20,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 from starlette.concurrency import run_in_threadpool
 
-from app import actions, agenda
-from app.actions import ActionError
+from app import agenda, notes
 from app.ballot import live as ballot_live
 from app.config import Settings
 from app.db import session_scope
+from app.errors import ActionError
 from app.events import LoggedEvent
 from app.models import Assembly, Facilitator, Member, Note
 from app.programme import live as programme_live
@@ -184,23 +184,23 @@ Work = Callable[[Session, Viewer, Any], tuple[list[str], list[LoggedEvent]]]
 
 
 def _note(db: Session, viewer: Viewer, m: NoteIn) -> tuple[list[str], list[LoggedEvent]]:
-    result = actions.do_add_note(db, _member(db, viewer), m.kind, m.text, m.client_key, m.item_id)
+    result = notes.do_add_note(db, _member(db, viewer), m.kind, m.text, m.client_key, m.item_id)
     return [render_ack(viewer, note_view(db, result.note))], result.events
 
 
 def _note_edit(db: Session, viewer: Viewer, m: NoteEditIn) -> tuple[list[str], list[LoggedEvent]]:
-    return [], actions.do_edit_own_note(db, _member(db, viewer), m.note_id, m.text)
+    return [], notes.do_edit_own_note(db, _member(db, viewer), m.note_id, m.text)
 
 
 def _note_withdraw(
     db: Session, viewer: Viewer, m: NoteWithdrawIn
 ) -> tuple[list[str], list[LoggedEvent]]:
-    return [], actions.do_withdraw_own_note(db, _member(db, viewer), m.note_id)
+    return [], notes.do_withdraw_own_note(db, _member(db, viewer), m.note_id)
 
 
 def _note_hide(db: Session, viewer: Viewer, m: NoteHideIn) -> tuple[list[str], list[LoggedEvent]]:
     action = "hide" if m.hidden else "show"
-    return [], actions.do_moderate_note(
+    return [], notes.do_moderate_note(
         db, viewer.assembly_id, viewer.facilitator_id, m.note_id, action
     )
 
@@ -208,7 +208,7 @@ def _note_hide(db: Session, viewer: Viewer, m: NoteHideIn) -> tuple[list[str], l
 def _note_moderate(
     db: Session, viewer: Viewer, m: NoteModerateIn
 ) -> tuple[list[str], list[LoggedEvent]]:
-    return [], actions.do_moderate_note(
+    return [], notes.do_moderate_note(
         db, viewer.assembly_id, viewer.facilitator_id, m.note_id, m.action, m.text
     )
 
@@ -223,7 +223,7 @@ def _timer(db: Session, viewer: Viewer, m: TimerIn) -> tuple[list[str], list[Log
 
 
 def _paper(db: Session, viewer: Viewer, m: PaperNoteIn) -> tuple[list[str], list[LoggedEvent]]:
-    result = actions.do_paper_note(
+    result = notes.do_paper_note(
         db,
         _facilitator(db, viewer),
         viewer.assembly_id,

@@ -26,10 +26,10 @@ from starlette.websockets import WebSocket
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
-from app.actions import do_presence, do_sweep_presence
 from app.config import Settings
 from app.db import session_scope
 from app.events import LoggedEvent, events_after, last_seqs
+from app.notes import do_presence, do_sweep_presence
 from app.snapshot import load_room
 from app.views import Viewer, event_note, event_view_key, heartbeat_fragment, render_event
 from app.writes import write

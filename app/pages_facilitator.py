@@ -30,8 +30,7 @@ from app.auth import (
 from app.csvfiles import CsvError, CsvTable, decode, parse_csv
 from app.events import LoggedEvent
 from app.i18n import translate
-from app.models import Assembly, AssemblySession, Facilitator, Member
-from app.roster import (
+from app.members import (
     create_assembly,
     do_add_members,
     do_edit_member,
@@ -43,6 +42,7 @@ from app.roster import (
     members_of,
     projector_url,
 )
+from app.models import Assembly, AssemblySession, Facilitator, Member
 from app.snapshot import session_items
 from app.templating import render_page
 from app.web_helpers import in_db, redirect, safe_next

@@ -11,8 +11,8 @@ from starlette.routing import Route
 
 from app.auth import current_member, form_value, sign_in_member
 from app.config import SUPPORTED_LANGUAGES
+from app.members import member_by_codes, member_by_token
 from app.models import Assembly, Member
-from app.roster import member_by_codes, member_by_token
 from app.templating import render_page
 from app.web_helpers import in_db, redirect, safe_next
 from facilitation.ratelimit import RateLimiter

@@ -9,7 +9,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from app.auth import assembly_by_code, get_assembly
-from app.roster import projector_token
+from app.members import projector_token
 from app.security import normalise_code, same_token
 from app.templating import render_page
 from app.web_helpers import redirect

@@ -12,10 +12,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from app import rounds
-from app.actions import ActionError
 from app.auth import form_value, get_assembly, require_facilitator
+from app.errors import ActionError
+from app.members import members_of
 from app.models import Assembly
-from app.roster import members_of
 from app.snapshot import published_round
 from app.templating import render_page
 from app.web_helpers import in_db, redirect

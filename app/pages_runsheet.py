@@ -14,8 +14,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from app import agenda, exports
-from app.actions import ActionError
 from app.auth import form_value, get_assembly, request_language, require_facilitator
+from app.errors import ActionError
 from app.i18n import translate, translations
 from app.models import (
     AgendaItem,

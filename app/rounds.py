@@ -9,11 +9,11 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from app.actions import ActionError
 from app.agenda import do_set_scene
+from app.errors import ActionError
 from app.events import LoggedEvent
+from app.members import members_of
 from app.models import Assembly, Member, Seat, SeatingRound
-from app.roster import members_of
 from app.seating import publish, store_round
 from app.snapshot import published_round, seating_of
 from facilitation.rotation import (

@@ -17,8 +17,8 @@ from app.auth import current_facilitator, current_member, request_language
 from app.db import session_scope
 from app.dispatch import HelloIn, dispatch, parse
 from app.hub import MAX_RESUME, Connection, Hub
+from app.members import projector_token
 from app.models import Assembly
-from app.roster import projector_token
 from app.security import same_token
 from app.views import PAGES, Viewer, my_table, render_snapshot
 

@@ -20,7 +20,6 @@ from fractions import Fraction
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from app.actions import ActionError
 from app.ballot.models import (
     Ballot,
     BallotKey,
@@ -30,6 +29,7 @@ from app.ballot.models import (
     MinorityStatement,
 )
 from app.clock import utcnow
+from app.errors import ActionError
 from app.events import LoggedEvent, record
 from app.models import Assembly, Facilitator, Member
 from app.themes.models import Draft

@@ -14,9 +14,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 from sqlmodel import Session
 
-from app.actions import ActionError
 from app.ballot.actions import do_vote
 from app.ballot.models import Ballot, BallotQuestion
+from app.errors import ActionError
 from app.events import LoggedEvent
 from app.models import Member
 from app.templating import render_fragment

@@ -14,12 +14,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from app.actions import ActionError
 from app.agenda import do_set_scene
 from app.auth import assembly_by_code, form_value, get_assembly, require_facilitator
 from app.ballot import actions
 from app.ballot.models import Ballot
 from app.ballot.results import results_json
+from app.errors import ActionError
 from app.events import LoggedEvent
 from app.exports import writer as csv_writer
 from app.models import Assembly, Facilitator, Member

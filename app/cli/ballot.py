@@ -65,10 +65,10 @@ def _print(data: dict[str, Any], as_json: bool) -> None:
 
 
 def run_close(args: argparse.Namespace) -> int:
-    from app.actions import ActionError
     from app.ballot.actions import do_close_ballot, open_ballot
     from app.ballot.results import results_json
     from app.db import make_engine, session_scope
+    from app.errors import ActionError
     from app.models import Assembly
 
     settings = load_settings()

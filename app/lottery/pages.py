@@ -31,8 +31,8 @@ from app.lottery import panel as drawn_panel
 from app.lottery.audit import audit_csv
 from app.lottery.files import display_name, pool_rows
 from app.lottery.models import Lottery
+from app.members import members_of
 from app.models import Assembly, Facilitator
-from app.roster import members_of
 from app.security import normalise_code
 from app.templating import render_page
 from app.web_helpers import in_db, redirect

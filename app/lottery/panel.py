@@ -18,8 +18,8 @@ from app.config import Settings
 from app.lottery.files import contact_csv, display_name, pool_rows
 from app.lottery.flow import LotteryError
 from app.lottery.models import Lottery
+from app.members import do_add_members, do_deactivate_members, members_of
 from app.models import Assembly, Member
-from app.roster import do_add_members, do_deactivate_members, members_of
 from facilitation.roster import MemberSpec
 
 

@@ -20,8 +20,8 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
-from app.actions import ActionError
 from app.clock import utcnow
+from app.errors import ActionError
 from app.events import LoggedEvent, record
 from app.models import AgendaItem, Assembly, AssemblySession, Facilitator, Member
 from app.programme.models import (

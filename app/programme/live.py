@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
-from app.actions import ActionError
+from app.errors import ActionError
 from app.events import LoggedEvent
 from app.models import Member
 from app.programme import actions

@@ -21,7 +21,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from app.actions import ActionError
 from app.agenda import do_set_scene
 from app.auth import (
     assembly_by_code,
@@ -31,12 +30,13 @@ from app.auth import (
     require_facilitator,
 )
 from app.clock import utcnow
+from app.errors import ActionError
 from app.events import LoggedEvent
 from app.exports import writer as csv_writer
+from app.members import member_by_token, members_of
 from app.models import AgendaItem, Assembly, AssemblySession, Facilitator, Member
 from app.programme import actions
 from app.programme.models import Attendance, ExpertWish, Material, Question, Replacement
-from app.roster import member_by_token, members_of
 from app.security import normalise_code
 from app.snapshot import load_room
 from app.templating import render_page

@@ -17,9 +17,9 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from app.actions import ActionError
 from app.ballot.models import Ballot, BallotQuestion
 from app.clock import utcnow
+from app.errors import ActionError
 from app.events import LoggedEvent, record
 from app.models import Assembly, AssemblySession, Member
 from app.record.models import (

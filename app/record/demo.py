@@ -13,13 +13,13 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
-from app.actions import do_add_note
 from app.agenda import do_set_scene
 from app.ballot.actions import do_add_statement, do_close_ballot, do_vote, questions_of
 from app.ballot.demo import ballot_stage
 from app.clock import utcnow
 from app.config import Settings
 from app.models import Assembly, Member
+from app.notes import do_add_note
 from app.record.actions import (
     ResponseSpec,
     SettingsChange,

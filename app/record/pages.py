@@ -18,7 +18,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from app.actions import ActionError
 from app.auth import (
     assembly_by_code,
     current_member,
@@ -28,6 +27,7 @@ from app.auth import (
     require_facilitator,
 )
 from app.clock import utcnow
+from app.errors import ActionError
 from app.events import LoggedEvent
 from app.i18n import translate
 from app.models import AgendaItem, Assembly, AssemblySession, Facilitator

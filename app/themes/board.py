@@ -16,9 +16,9 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from app.actions import ActionError
 from app.agenda import do_spotlight
 from app.clock import utcnow
+from app.errors import ActionError
 from app.events import LoggedEvent, record
 from app.models import Assembly, Facilitator, Note
 from app.themes.models import BoardAction, SuggestionRejection, Theme, ThemeNote

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from app.actions import ActionError
 from app.agenda import do_spotlight
 from app.clock import utcnow
+from app.errors import ActionError
 from app.events import LoggedEvent, record
 from app.models import Assembly, Facilitator, Member
 from app.snapshot import drafting_tables, published_round, seating_of

@@ -11,8 +11,8 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app.actions import ActionError
 from app.auth import request_language
+from app.errors import ActionError
 from app.i18n import translations
 from app.models import Assembly, Facilitator
 from app.web_helpers import redirect

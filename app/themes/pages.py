@@ -14,9 +14,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from app.actions import ActionError
 from app.agenda import do_spotlight
 from app.auth import form_value, get_assembly, require_facilitator
+from app.errors import ActionError
 from app.events import LoggedEvent
 from app.models import Assembly, Facilitator, Note
 from app.templating import render_page

@@ -11,8 +11,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from app.actions import ActionError
 from app.auth import form_value, get_assembly, request_language, require_facilitator
+from app.errors import ActionError
 from app.events import LoggedEvent
 from app.i18n import translations
 from app.models import Assembly, Facilitator

@@ -11,8 +11,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from app.actions import ActionError
 from app.auth import current_member, form_value
+from app.errors import ActionError
 from app.models import Assembly, Note
 from app.templating import render_page
 from app.themes import drafts

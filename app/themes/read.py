@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from app.actions import ActionError
+from app.errors import ActionError
 from app.models import AgendaItem, Assembly, AssemblySession, Note
 from app.themes.models import BoardAction, SuggestionRejection, Theme, ThemeNote
 from facilitation.grouping import Note as TextNote

@@ -271,7 +271,8 @@ def test_resume_sends_missed_events_in_order_and_bad_cursors_get_a_snapshot(
 def test_equivalence_events_applied_to_snapshot_give_the_next_snapshot(app, demo, settings) -> None:
     """For each live action: apply(events, snapshot before) == snapshot after."""
     from app import agenda
-    from app.actions import (
+    from app.models import AgendaItem, Assembly, AssemblySession, Facilitator, Member
+    from app.notes import (
         do_add_note,
         do_edit_own_note,
         do_moderate_note,
@@ -279,7 +280,6 @@ def test_equivalence_events_applied_to_snapshot_give_the_next_snapshot(app, demo
         do_presence,
         do_withdraw_own_note,
     )
-    from app.models import AgendaItem, Assembly, AssemblySession, Facilitator, Member
     from app.seating import do_publish_round
 
     engine = make_engine(settings.database_url)
@@ -382,17 +382,17 @@ def test_equivalence_events_applied_to_snapshot_give_the_next_snapshot(app, demo
 
     # the roster and the links: members added, renamed, deactivated and back, a new join link,
     # the projector link revoked (``roster`` and ``access`` events)
-    from app import roster
+    from app import members
     from facilitation.roster import MemberSpec
 
     spec = MemberSpec("late-01", "Nadia L.", {"age": "30-44"})
-    check(lambda db: roster.do_add_members(db, settings, assembly(db), [spec]))
-    check(lambda db: roster.do_edit_member(db, member(db, 1), MemberSpec("equiv-ib", "Ib Ny", {})))
-    check(lambda db: roster.do_set_active(db, member(db, 1), False))
-    check(lambda db: roster.do_set_active(db, member(db, 1), True))
-    check(lambda db: roster.do_deactivate_members(db, [member(db, 4), member(db, 5)]))
-    check(lambda db: roster.do_new_join_link(db, settings, member(db, 2)))
-    check(lambda db: roster.do_revoke_projector_link(db, assembly(db)))
+    check(lambda db: members.do_add_members(db, settings, assembly(db), [spec]))
+    check(lambda db: members.do_edit_member(db, member(db, 1), MemberSpec("equiv-ib", "Ib Ny", {})))
+    check(lambda db: members.do_set_active(db, member(db, 1), False))
+    check(lambda db: members.do_set_active(db, member(db, 1), True))
+    check(lambda db: members.do_deactivate_members(db, [member(db, 4), member(db, 5)]))
+    check(lambda db: members.do_new_join_link(db, settings, member(db, 2)))
+    check(lambda db: members.do_revoke_projector_link(db, assembly(db)))
 
     # the board and the drafts: the real actions (a ``drafting`` event when the tables a draft
     # is open to change; ``board`` / ``drafts`` events leave the room as it was)

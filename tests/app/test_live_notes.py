@@ -13,10 +13,11 @@ from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
 from app import agenda
-from app.actions import ActionError, do_add_note
 from app.clock import utcnow
 from app.db import make_engine, session_scope
+from app.errors import ActionError
 from app.models import AgendaItem, Assembly, Member, Note, Seat
+from app.notes import do_add_note
 from tests.app.test_hub import WS, note, phone, receive_until
 from tests.conftest import ORIGIN, csrf_of, path_of
 

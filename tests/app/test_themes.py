@@ -12,9 +12,10 @@ import pytest
 from sqlmodel import select
 from starlette.testclient import TestClient
 
-from app.actions import ActionError, do_add_note, do_paper_note
 from app.db import make_engine, session_scope
+from app.errors import ActionError
 from app.models import AgendaItem, Assembly, Facilitator, Member, Note
+from app.notes import do_add_note, do_paper_note
 from app.seating import do_publish_round
 from app.themes import board as theme_board
 from app.themes import drafts

@@ -126,8 +126,8 @@ def test_board_page_socket_gets_a_signal_and_the_console_nothing(
         assert int(re.search(r'data-seq="(\d+)"', heard).group(1)) == seq + 1
         # the console ignored both (no event template for them): its next message is a note
         with session_scope(room["engine"], write=True) as db:
-            from app.actions import do_paper_note
             from app.models import Facilitator
+            from app.notes import do_paper_note
 
             fac = db.exec(select(Facilitator)).first()
             do_paper_note(db, fac, aid, 1, None, "value", "Papir", "live-paper-1")

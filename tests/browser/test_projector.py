@@ -43,10 +43,10 @@ def room(live: Any) -> dict[str, Any]:
     the events up by its poll), and a theme in the spotlight."""
     from sqlmodel import select
 
-    from app.actions import do_add_note
     from app.agenda import do_spotlight
     from app.db import make_engine, session_scope
     from app.models import Assembly, Member
+    from app.notes import do_add_note
 
     demo = json.loads(live.cli("demo", "--members", "36", "--json"))
     engine = make_engine(live.env["DATABASE_URL"])

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from app.actions import do_add_note
 from app.db import make_engine, session_scope
 from app.models import AgendaItem, Assembly, Facilitator, Member
+from app.notes import do_add_note
 from app.themes import board as theme_board
 from tests.browser.conftest import PHONE, assert_accessible
 from tests.browser.test_foundation import login

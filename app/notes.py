@@ -1,5 +1,6 @@
-"""State changes of notes and presence. Each checks, changes and writes its events in the
-caller's transaction (Zulip's ``do_*``); the caller commits, then rings the doorbell."""
+"""State changes of notes and presence, the live room's ``do_*`` actions. Each checks,
+changes and writes its events in the caller's transaction (Zulip's ``do_*``); the write path
+(``app/writes.py``) commits, then rings the doorbell."""
 
 from __future__ import annotations
 
@@ -12,19 +13,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.clock import utcnow
+from app.errors import ActionError
 from app.events import LoggedEvent, record
 from app.models import AgendaItem, Assembly, Facilitator, Member, Note, Presence
 from app.snapshot import PRESENCE_TTL, note_view, published_round, seating_of
 from facilitation.phases import PhaseClock, admission
 from facilitation.room import MAX_NOTE_LENGTH, NOTE_KINDS, clean_note_text
-
-
-class ActionError(ValueError):
-    """A refused action; ``code`` picks the message shown to the person."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 @dataclass(frozen=True)
