@@ -87,6 +87,23 @@ def current_member(conn: HTTPConnection, db: Session) -> Member | None:
     return member
 
 
+class JoinRequired(HTTPException):
+    """Raised by a phone's page when nobody is signed in (redirected to /join: the join link
+    or the codes on the card)."""
+
+    def __init__(self) -> None:
+        super().__init__(status_code=303, headers={"Location": "/join"})
+
+
+def require_member(conn: HTTPConnection, db: Session) -> Member:
+    """The member of this browser session, or: to /join (the one place a phone's page
+    decides that, like ``require_facilitator`` for the console)."""
+    member = current_member(conn, db)
+    if member is None:
+        raise JoinRequired()
+    return member
+
+
 def sign_in_member(conn: HTTPConnection, member: Member) -> None:
     conn.session.pop("facilitator_id", None)
     conn.session["member_id"] = member.id

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from app.auth import current_member, form_value, sign_in_member
+from app.auth import form_value, require_member, sign_in_member
 from app.config import SUPPORTED_LANGUAGES
 from app.members import member_by_codes, member_by_token
 from app.models import Assembly, Member
@@ -60,9 +60,7 @@ async def join_manual(request: Request) -> Response:
 
 def room(request: Request) -> Response:
     with request.app.state.db() as db:
-        member = current_member(request, db)
-        if member is None:
-            return redirect("/join")
+        member = require_member(request, db)
         assembly = db.get(Assembly, member.assembly_id)
     # "Hej Anne T.": the display name the room knows the person by (first names repeat)
     return render_page(

@@ -28,6 +28,7 @@ from app.auth import (
     form_value,
     get_assembly,
     require_facilitator,
+    require_member,
 )
 from app.clock import utcnow
 from app.errors import ActionError
@@ -585,9 +586,7 @@ async def questions_act(request: Request) -> Response:
 
 def phone_programme(request: Request) -> Response:
     with request.app.state.db() as db:
-        member = current_member(request, db)
-        if member is None:
-            return redirect("/join")
+        member = require_member(request, db)
         assembly = db.get(Assembly, member.assembly_id)
         assert assembly is not None and assembly.id is not None
         answered = [

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from app.auth import current_member, form_value
+from app.auth import current_member, form_value, require_member
 from app.errors import ActionError
 from app.models import Assembly, Note
 from app.templating import render_page
@@ -24,9 +24,7 @@ from app.writes import write
 
 def phone_drafts(request: Request) -> Response:
     with request.app.state.db() as db:
-        member = current_member(request, db)
-        if member is None:
-            return redirect("/join")
+        member = require_member(request, db)
         assembly = db.get(Assembly, member.assembly_id)
         table_no = drafts.member_table(db, member)
         mine = [
