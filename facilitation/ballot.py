@@ -71,6 +71,7 @@ class Band:
     strict: bool = False
 
     def holds(self, support: Fraction) -> bool:
+        """Whether a share of support reaches this band (``min_pct``, or above it if strict)."""
         share = support * 100
         return share > self.min_pct if self.strict else share >= self.min_pct
 
@@ -99,6 +100,7 @@ class Rule:
 
     @property
     def choices(self) -> tuple[str, ...]:
+        """The answers a voter may give under this rule's scale, in the order shown."""
         return SCALES[self.scale]
 
     def band_label(self, support: Fraction | None) -> str:
@@ -111,12 +113,14 @@ class Rule:
         return ""
 
     def passes(self, support: Fraction | None) -> bool:
+        """Whether ``support`` meets the rule's threshold (None, nothing to count: it does not)."""
         if support is None:
             return False
         share = support * 100
         return share > self.threshold_pct if self.strict else share >= self.threshold_pct
 
     def to_payload(self) -> dict[str, Any]:
+        """The rule as plain data for an event or a JSON export."""
         return {
             "scale": self.scale,
             "threshold_pct": pct_text(self.threshold_pct),
@@ -130,6 +134,7 @@ class Rule:
 
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any]) -> Rule:
+        """The rule back from plain data."""
         bands = tuple(
             Band(parse_pct(b["min_pct"]) or Fraction(0), str(b["label"]), bool(b.get("strict")))
             for b in payload.get("bands", ())
@@ -173,6 +178,7 @@ class Result:
         return None if self.support is None else round(float(self.support * 100), 1)
 
     def to_payload(self) -> dict[str, Any]:
+        """The result as plain data (fractions as strings, so nothing is rounded)."""
         return {
             "question": self.question,
             "counts": dict(self.counts),
@@ -187,6 +193,7 @@ class Result:
 
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any]) -> Result:
+        """The result back from plain data."""
         support = payload.get("support")
         return cls(
             question=int(payload["question"]),
@@ -218,6 +225,8 @@ def counted_votes(votes: Iterable[Vote]) -> dict[tuple[int, str], Vote]:
 
 
 def denominator_of(rule: Rule, counts: Mapping[str, int], present: int, members: int) -> int:
+    """What support is a share of, by the rule: votes cast, cast without abstentions,
+    present or members (never fewer than voted)."""
     cast = sum(counts.values())
     if rule.denominator == "votes_cast":
         return cast
@@ -232,6 +241,8 @@ def denominator_of(rule: Rule, counts: Mapping[str, int], present: int, members:
 def result_of(
     rule: Rule, question: int, counts: Mapping[str, int], present: int, members: int
 ) -> Result:
+    """The counted result of one question under ``rule``: every choice's count, the
+    denominator, the share in support, whether it passes and its band's label."""
     full = {c: int(counts.get(c, 0)) for c in rule.choices}
     denominator = denominator_of(rule, full, present, members)
     backing = sum(full[c] for c in SUPPORTING[rule.scale])
@@ -273,10 +284,12 @@ class QuestionView:
     version: int | None = None
 
     def to_payload(self) -> dict[str, Any]:
+        """The question as plain data for an event."""
         return dict(self.__dict__)
 
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any]) -> QuestionView:
+        """The question back from plain data."""
         return cls(**{k: payload[k] for k in cls.__dataclass_fields__ if k in payload})
 
 
@@ -298,12 +311,15 @@ class BallotView:
 
     @property
     def is_open(self) -> bool:
+        """Whether votes are still taken."""
         return self.status == "open"
 
     def result_for(self, question_id: int) -> Result | None:
+        """The counted result of one question (only once the ballot is closed), or None."""
         return next((r for r in self.results if r.question == question_id), None)
 
     def to_payload(self) -> dict[str, Any]:
+        """The ballot's public view as plain data (counts only once closed)."""
         return {
             "id": self.id,
             "kind": self.kind,
@@ -320,6 +336,7 @@ class BallotView:
 
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any]) -> BallotView:
+        """The ballot's public view back from plain data."""
         return cls(
             id=int(payload["id"]),
             kind=str(payload["kind"]),
@@ -354,10 +371,12 @@ class Ballots:
         return len(voters)
 
     def has_voted(self, question_id: int, member_id: int | None) -> bool:
+        """Whether the member has voted on the question (never how)."""
         return member_id is not None and member_id in self.voted.get(question_id, frozenset())
 
     @property
     def open(self) -> list[BallotView]:
+        """The ballots and checks open now, oldest first."""
         return [b for _id, b in sorted(self.ballots.items()) if b.is_open]
 
     def newest(self, kind: str) -> BallotView | None:

@@ -10,6 +10,7 @@ class DisjointSets:
         self.parent = list(range(n))
 
     def root(self, i: int) -> int:
+        """The representative of ``i``'s set (with path halving)."""
         parent = self.parent
         while parent[i] != i:
             parent[i] = parent[parent[i]]

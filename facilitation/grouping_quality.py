@@ -80,6 +80,8 @@ Clusterer = Callable[[list[GoldNote], int], list[int]]
 
 
 def engine_ranker(settings: Settings | None = None) -> Ranker:
+    """A ranker that asks samling's grouping engine (``rank_themes``)."""
+
     def rank(examples: dict[str, list[GoldNote]], rest: list[GoldNote]) -> list[list[str]]:
         themes = [Theme(name, tuple(e.text for e in ex)) for name, ex in examples.items()]
         ranked = rank_themes(themes, [Note(n.id, n.text) for n in rest], settings)
@@ -89,6 +91,8 @@ def engine_ranker(settings: Settings | None = None) -> Ranker:
 
 
 def engine_clusterer(settings: Settings | None = None) -> Clusterer:
+    """A clusterer that asks samling's grouping engine (``cluster_notes``)."""
+
     def cluster(notes: list[GoldNote], k: int) -> list[int]:
         clusters = cluster_notes([Note(n.id, n.text) for n in notes], k, settings)
         where = {i: ci for ci, c in enumerate(clusters) for i in c.note_ids}
@@ -134,6 +138,7 @@ def baseline_ranker(examples: dict[str, list[GoldNote]], rest: list[GoldNote]) -
 
 
 def baseline_clusterer(notes: list[GoldNote], k: int) -> list[int]:
+    """The baseline: k-means on plain character 2–5-gram TF-IDF vectors."""
     from facilitation.grouping import _kmeans
 
     m = _char_tfidf([n.text for n in notes])
@@ -151,6 +156,8 @@ def evaluate(
     count: int = 200,
     seed: int = 0,
 ) -> Quality:
+    """Top-1 / top-3 of a ranker over seeded draws of examples per theme, and the adjusted
+    Rand index of a clusterer against the true themes (benchmark figures, docs/benchmarks.md)."""
     top1 = top3 = total = 0
     for examples, rest in draws(notes, per_theme, count, seed):
         for note, ranked in zip(rest, ranker(examples, rest), strict=True):

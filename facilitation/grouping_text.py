@@ -112,4 +112,5 @@ def char_ngrams(folded: str, low: int = 3, high: int = 5) -> list[str]:
 
 
 def supported_languages() -> Sequence[str]:
+    """The languages this module has stop words for, sorted."""
     return tuple(sorted(STOPWORDS))

@@ -49,6 +49,7 @@ def _grams(folded: str) -> tuple[str, ...]:
 
 
 def analyse(text: str, language: str) -> Analysed:
+    """A note's words for matching: stemmed content words, word pairs and character n-grams."""
     content = content_words(text, language)
     stems = [s for _, _, s in content]
     word = Counter(stems)

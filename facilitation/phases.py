@@ -42,6 +42,7 @@ def open_phase(clock: PhaseClock, now: datetime, planned_minutes: int) -> PhaseC
 
 
 def close_phase(clock: PhaseClock, now: datetime) -> PhaseClock:
+    """The clock closed at ``now`` (a phase already closed stays as it is)."""
     if clock.state != "open":
         return clock
     return replace(clock, state="closed", closed_at=now)

@@ -18,6 +18,8 @@ class RateLimiter:
     _buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     def allow(self, key: str, now: float, cost: float = 1.0) -> bool:
+        """Take ``cost`` tokens from ``key``'s bucket at time ``now`` (refilled at
+        ``per_second`` up to ``burst``); False, and nothing taken, when there are too few."""
         tokens, last = self._buckets.get(key, (self.burst, now))
         tokens = min(self.burst, tokens + max(0.0, now - last) * self.per_second)
         allowed = tokens >= cost

@@ -43,10 +43,12 @@ class NoteView:
         return self.approved and not self.hidden and not self.withdrawn
 
     def to_payload(self) -> dict[str, Any]:
+        """The note as an event payload (plain JSON data)."""
         return dict(self.__dict__)
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> NoteView:
+        """The note back from an event payload; keys it does not know are ignored."""
         return cls(**{k: payload[k] for k in cls.__dataclass_fields__ if k in payload})
 
 
@@ -67,10 +69,12 @@ class ItemView:
     closed_at: str | None
 
     def to_payload(self) -> dict[str, Any]:
+        """The item as an event payload (plain JSON data)."""
         return dict(self.__dict__)
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> ItemView:
+        """The item back from an event payload."""
         return cls(**{k: payload[k] for k in cls.__dataclass_fields__})
 
 
@@ -83,17 +87,21 @@ class Seating:
     seats: dict[int, tuple[int, bool]] = field(default_factory=dict)
 
     def table_of(self, member_id: int | None) -> int | None:
+        """The member's table in this round, or None (not seated, or no member)."""
         seat = self.seats.get(member_id) if member_id is not None else None
         return seat[0] if seat else None
 
     def at_table(self, table_no: int) -> list[int]:
+        """The members seated at ``table_no``, by id."""
         return sorted(m for m, (t, _host) in self.seats.items() if t == table_no)
 
     @property
     def tables(self) -> list[int]:
+        """The table numbers that have anyone seated, in order."""
         return sorted({t for t, _host in self.seats.values()})
 
     def to_payload(self) -> dict[str, Any]:
+        """The round as an event payload (member ids as strings: JSON keys)."""
         return {
             "round_id": self.round_id,
             "number": self.number,
@@ -102,6 +110,7 @@ class Seating:
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> Seating:
+        """The round back from an event payload."""
         seats = {int(m): (int(t), bool(h)) for m, (t, h) in payload["seats"].items()}
         return cls(int(payload["round_id"]), int(payload["number"]), seats)
 
@@ -132,6 +141,8 @@ class RoomSettings:
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> RoomSettings:
+        """The settings back from an event payload (an old ``wall_group="plan"``, from before
+        scenes, becomes the plan scene)."""
         fields = {k: payload[k] for k in cls.__dataclass_fields__ if k in payload}
         if fields.get("wall_group") == "plan":  # before scenes, the plan was a wall grouping
             fields.update(wall_group="table", scene="plan", scene_ref=None)
@@ -193,14 +204,17 @@ class RoomState:
         return [(m, self.members[m]) for m in self.seating.at_table(table_no) if m in self.members]
 
     def phase_notes(self, item_id: int | None) -> list[NoteView]:
+        """The notes written in the phase ``item_id`` that were not taken back."""
         return [n for n in self.notes.values() if n.item_id == item_id and not n.withdrawn]
 
     @property
     def current_item(self) -> ItemView | None:
+        """The run-sheet item the room is on (``current_item_id``), if any."""
         return next((i for i in self.items if i.id == self.current_item_id), None)
 
     @property
     def next_item(self) -> ItemView | None:
+        """The item after the current one in running order (the first when none is current)."""
         current = self.current_item
         if current is None:
             return self.items[0] if self.items else None
@@ -301,4 +315,5 @@ def clean_note_text(text: str) -> str:
 
 
 def first_name(name: str) -> str:
+    """The first word of a display name ("Anne" of "Anne T."), or ""."""
     return name.split()[0] if name.strip() else ""

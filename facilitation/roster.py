@@ -48,6 +48,7 @@ class RosterResult:
 
 
 def name_column(columns: Sequence[str]) -> str | None:
+    """The column that holds the display name (the first known name column), or None."""
     lowered = {c.lower(): c for c in columns}
     for candidate in NAME_COLUMNS:
         if candidate in lowered:

@@ -57,10 +57,12 @@ class Instance:
 
     @property
     def n(self) -> int:
+        """How many people are seated."""
         return len(self.ids)
 
     @property
     def tables(self) -> int:
+        """How many tables there are."""
         return len(self.sizes)
 
     @property
