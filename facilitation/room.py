@@ -278,7 +278,8 @@ def apply_event(state: RoomState, seq: int, kind: str, payload: dict[str, Any]) 
     if kind in SURVEY_EVENTS:
         return replace(state, seq=seq, surveys=apply_survey_event(state.surveys, kind, payload))
     if kind == "retention":  # app/record/retention.py: the room forgets who wrote and voted
-        return forget_people(replace(state, seq=seq))
+        forgotten: RoomState = forget_people(replace(state, seq=seq))
+        return forgotten
     return replace(state, seq=seq)
 
 

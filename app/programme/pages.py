@@ -92,7 +92,7 @@ def programme_page(request: Request) -> Response:
         assembly = get_assembly(db, assembly_id)
         gatherings = actions.gatherings_of(db, assembly_id)
         members = members_of(db, assembly_id)
-        context = {
+        context: dict[str, Any] = {
             "assembly": assembly,
             "gatherings": gatherings,
             "items": _items_by_gathering(db, assembly_id),
@@ -470,7 +470,7 @@ def attendance_csv(request: Request) -> Response:
         total = 0
         for g in gatherings:
             r = rows.get((g.id, m.id))  # type: ignore[arg-type]
-            minutes = hours.per_stay.get((m.id, g.id), 0) if m.id and g.id else 0  # type: ignore[arg-type]
+            minutes = hours.per_stay.get((m.id, g.id), 0) if m.id and g.id else 0
             total += minutes
             writer.writerow(
                 [

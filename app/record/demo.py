@@ -77,8 +77,9 @@ def done_stage(db: Session, settings: Settings, assembly: Assembly, rng: random.
     assert ballot.id is not None
     questions = questions_of(db, ballot.id)
     for note, (_text, rec) in zip(notes, NOTES, strict=False):
-        if rec < len(questions) and questions[rec].draft_id is not None:
-            db.add(DraftSource(draft_id=questions[rec].draft_id, note_id=note.id))
+        draft_id = questions[rec].draft_id if rec < len(questions) else None
+        if draft_id is not None:
+            db.add(DraftSource(draft_id=draft_id, note_id=note.id))
     for m_index, member in enumerate(members):
         if rng.random() < 0.1:
             continue  # a few do not vote

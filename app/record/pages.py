@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -32,7 +32,7 @@ from app.events import LoggedEvent
 from app.i18n import translate
 from app.models import AgendaItem, Assembly, AssemblySession, Facilitator
 from app.record import actions, report
-from app.record.models import CouncilResponse
+from app.record.models import CouncilResponse, Survey, SurveyRespondent
 from app.record.read import build_record
 from app.security import normalise_code, same_token
 from app.templating import render_page
@@ -120,7 +120,8 @@ def feed_xml(db: Session, assembly: Assembly, base_url: str, lang: str) -> bytes
         ET.SubElement(entry, f"{{{ATOM}}}updated").text = _iso(when)
         ET.SubElement(entry, f"{{{ATOM}}}link", {"rel": "alternate", "href": f"{page}#responses"})
         ET.SubElement(entry, f"{{{ATOM}}}summary").text = text or title
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8")
+    body: bytes = ET.tostring(feed, encoding="utf-8")
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + body
 
 
 def feed(request: Request) -> Response:
@@ -175,9 +176,11 @@ def _observer_context(db: Session, assembly: Assembly, settings: Any) -> dict[st
     if settings.observer_notes:
         rows = [
             n
-            for n in db.exec(select(Note).where(Note.assembly_id == assembly.id).order_by(Note.id))
+            for n in db.exec(
+                select(Note).where(Note.assembly_id == assembly.id).order_by(col(Note.id))
+            )
             if visible(n)
-        ]  # type: ignore[arg-type]
+        ]
         facts = note_facts(db, rows, attributed=False)
         notes = [facts[n.id] for n in rows[-200:] if n.id is not None]
     from app.ballot.actions import voters_of
@@ -350,7 +353,7 @@ def _member_survey(request: Request, db: Session) -> tuple[Any, Any]:
     if member is None:
         raise HTTPException(status_code=403, detail="Open your join link first")
     survey_id = int(request.path_params["survey_id"])
-    survey = db.get(actions.Survey, survey_id)
+    survey = db.get(Survey, survey_id)
     if survey is None or survey.assembly_id != member.assembly_id:
         raise HTTPException(status_code=404)
     return member, survey
@@ -377,9 +380,9 @@ async def survey_page(request: Request) -> Response:
     with request.app.state.db() as db:
         member, survey = _member_survey(request, db)
         answered = db.exec(
-            select(actions.SurveyRespondent).where(
-                actions.SurveyRespondent.survey_id == survey.id,
-                actions.SurveyRespondent.member_id == member.id,
+            select(SurveyRespondent).where(
+                SurveyRespondent.survey_id == survey.id,
+                SurveyRespondent.member_id == member.id,
             )
         ).first()
     return render_page(

@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import delete, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.ballot.models import Ballot, BallotQuestion, BallotVoter
 from app.clock import utcnow
@@ -73,14 +73,16 @@ def _question_ids(db: Session, assembly_id: int) -> list[int]:
         int(q)
         for q in db.exec(
             select(BallotQuestion.id)
-            .join(Ballot, Ballot.id == BallotQuestion.ballot_id)  # type: ignore[arg-type]
+            .join(Ballot, col(Ballot.id) == col(BallotQuestion.ballot_id))
             .where(Ballot.assembly_id == assembly_id)
         )
+        if q is not None
     ]
 
 
 def _survey_ids(db: Session, assembly_id: int) -> list[int]:
-    return [int(s) for s in db.exec(select(Survey.id).where(Survey.assembly_id == assembly_id))]
+    rows = db.exec(select(Survey.id).where(Survey.assembly_id == assembly_id))
+    return [int(s) for s in rows if s is not None]
 
 
 def plan(db: Session, assembly: Assembly, today: date) -> Plan:
@@ -124,7 +126,7 @@ MEMBER_KEYS = ("member_id", "author", "name")
 def _scrub(value: Any) -> Any:
     """An event payload without who: member ids, authors and names emptied (recursively)."""
     if isinstance(value, dict):
-        out = {}
+        out: dict[str, Any] = {}
         for k, v in value.items():
             if k in ("member_id",):
                 out[k] = None
