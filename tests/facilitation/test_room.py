@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from facilitation.room import (
     ItemView,
     NoteView,
@@ -80,3 +82,35 @@ def test_settings_events_carry_the_scene_and_old_plan_groupings_become_the_plan_
     assert apply_event(room(), 2, "settings", {"settings": old}).settings == RoomSettings(
         scene="plan"
     )
+
+
+def test_a_roster_event_renames_adds_and_removes_members_and_their_authorship() -> None:
+    state = room(notes={1: note(1, 2, 1), 2: note(2, 3, 2)})
+    state = replace(
+        state, notes={i: replace(n, author=f"M{n.member_id}") for i, n in state.notes.items()}
+    )
+    payload = {
+        "members": [
+            {"id": 2, "name": "Anne T.", "active": True},  # renamed
+            {"id": 3, "name": "M3", "active": False},  # deactivated
+            {"id": 9, "name": "Aage N.", "active": True},  # added
+        ],
+        "signed_out": [3],
+    }
+    after = apply_event(state, 2, "roster", payload)
+    assert after.seq == 2
+    assert (
+        after.members[2] == "Anne T." and 3 not in after.members and after.members[9] == "Aage N."
+    )
+    assert list(after.members.values()) == sorted(after.members.values())  # name order, as read
+    assert after.notes[1].author == "Anne T."  # the renamed member's note shows the new name
+    assert after.notes[2].author == "M3"  # a deactivated member's notes keep their author
+    # a deactivated member has left their table; the room's count of writers follows
+    assert [m for m, _name in after.table_members(2)] == [4]
+    assert after.notes is not state.notes and state.members[3] == "M3"  # nothing mutated
+
+
+def test_an_access_event_changes_nothing_but_the_cursor() -> None:
+    state = room()
+    after = apply_event(state, 7, "access", {"revoked": "projector"})
+    assert after == replace(state, seq=7)
