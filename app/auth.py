@@ -66,13 +66,23 @@ def current_facilitator(conn: HTTPConnection, db: Session) -> Facilitator | None
     return db.get(Facilitator, facilitator_id) if facilitator_id else None
 
 
-def require_facilitator(request: Request, db: Session) -> Facilitator:
-    """The logged-in facilitator, or: redirect to login (GET) / 403 (anything else)."""
+def signed_in(request: Request, db: Session) -> Facilitator:
+    """The logged-in account, or: redirect to login (GET) / 403 (anything else)."""
     facilitator = current_facilitator(request, db)
     if facilitator is None:
         if request.method == "GET":
             raise LoginRequired(request.url.path)
         raise HTTPException(status_code=403, detail="Facilitator login required")
+    return facilitator
+
+
+def require_facilitator(request: Request, db: Session) -> Facilitator:
+    """The logged-in account if its role in the path's assembly allows what this route does
+    (app/roles.py: the capability map), or: login (GET) / 403."""
+    from app.roles import enforce  # late: roles is loaded with the models
+
+    facilitator = signed_in(request, db)
+    enforce(request, db, facilitator)
     return facilitator
 
 

@@ -14,6 +14,7 @@ from app.config import Settings
 from app.db import make_engine, session_scope
 from app.members import add_member, create_assembly, join_url, members_of, projector_url
 from app.models import AgendaItem, Assembly, AssemblySession, Facilitator
+from app.roles import grant, membership
 from app.security import hash_password
 from facilitation.demo_roster import demo_members
 
@@ -144,6 +145,10 @@ def create_demo(
 
                 questions_stage(db, assembly)
         assert assembly.id is not None
+        demo_user = db.exec(select(Facilitator).where(Facilitator.email == DEMO_EMAIL)).one()
+        assert demo_user.id is not None
+        if not membership(db, demo_user.id, assembly.id):
+            grant(db, assembly.id, demo_user.id, "organiser")  # the demo account organises it
         roster = members_of(db, assembly.id, active_only=True)
         result = {
             "assembly_id": assembly.id,

@@ -28,6 +28,7 @@ from app.errors import ActionError
 from app.events import LoggedEvent
 from app.models import Assembly, Facilitator, Member, Note
 from app.programme import live as programme_live
+from app.roles import MESSAGES, allows, check_message
 from app.snapshot import note_view
 from app.views import Viewer, render_ack, render_error
 from app.writes import commit
@@ -324,8 +325,11 @@ async def dispatch(hub: Live, viewer: Viewer, raw: str) -> Outcome:
     if entry is None:
         return Outcome([render_error(viewer, "bad_message")], [])
     schema, roles, work = entry
-    if viewer.role not in roles:
-        return Outcome([render_error(viewer, "not_allowed")], [])
+    if viewer.role not in roles or (
+        viewer.role == "facilitator" and not allows(viewer.access, MESSAGES.get(kind, "room"))
+    ):  # a facilitator socket carries the account's role in the assembly (app/roles.py)
+        code = "not_your_role" if viewer.role == "facilitator" else "not_allowed"
+        return Outcome([render_error(viewer, code)], [])
     # a vote, and the programme's messages, are no note: they answer their own refusals
     not_note = kind == "vote" or kind in programme_live.HANDLERS
     key, text = _key_and_text(data) if not not_note else (None, "")
@@ -345,6 +349,10 @@ async def dispatch(hub: Live, viewer: Viewer, raw: str) -> Outcome:
         return Outcome([render_error(viewer, "rate_limited")], [])
 
     def act(db: Session) -> tuple[list[str], bool]:
+        if viewer.role == "facilitator" and not check_message(
+            db, viewer.facilitator_id, viewer.assembly_id, kind, viewer.table_no, message
+        ):  # the role as it is now (app/roles.py), not as it was when the socket opened
+            return [render_error(viewer, "not_your_role", key, text)], True
         try:
             replies, _events = work(db, viewer, message)
         except ActionError as exc:

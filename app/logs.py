@@ -5,8 +5,9 @@ every handler, and the root logger (the app's ``samling.*`` loggers, asyncio) on
 handler, so every line passes both filters:
 
 - :class:`RedactTokens` replaces the capability tokens in join and projector links
-  (``/join/<token>``, ``/projector/<id>/<token>``, ``/ws/projector/<id>/<token>``) with
-  ``[redacted]``: whoever reads the log cannot sign in as a member or open a projector.
+  (``/join/<token>``, ``/projector/<id>/<token>``, ``/ws/projector/<id>/<token>``), observer
+  links (``/observe/<id>/<token>``) and invitations (``/invite/<code>``) with ``[redacted]``:
+  whoever reads the log cannot sign in as a member, open a projector or take a role.
 - :class:`RepeatLimiter` lets the same line (same logger, level and text; for a traceback the
   same message template and exception type) through a few times per window, then counts it,
   and says on the next one let through how many were left out. Access lines of answered
@@ -24,7 +25,7 @@ from collections.abc import Callable
 from typing import Any
 
 REDACTED = "[redacted]"
-_TOKEN_PATHS = re.compile(r"(/join/|/projector/\d+/)[^/\s?#\"'<>]+")
+_TOKEN_PATHS = re.compile(r"(/join/|/projector/\d+/|/observe/\d+/|/invite/)[^/\s?#\"'<>]+")
 
 
 def redact(text: str) -> str:

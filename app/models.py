@@ -190,3 +190,36 @@ class LoginThrottle(SQLModel, table=True):
     failures: int = 0
     window_start: datetime
     blocked_until: datetime | None = None
+
+
+class Membership(SQLModel, table=True):
+    """An account's role in one assembly (app/roles.py): organiser, lead facilitator, table
+    facilitator (of ``tables``) or observer. No row: the account does not see the assembly."""
+
+    __table_args__ = (UniqueConstraint("assembly_id", "facilitator_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    assembly_id: int = Field(foreign_key="assembly.id", index=True)
+    facilitator_id: int = Field(foreign_key="facilitator.id", index=True)
+    role: str = Field(max_length=20, description="organiser, lead, table or observer")
+    tables: str = Field(default="", max_length=200, description="A table facilitator's: '3,4'")
+    created_at: datetime
+
+
+class Invitation(SQLModel, table=True):
+    """A one-time code that gives whoever redeems it a role in an assembly: only its SHA-256
+    is kept; it expires, and it works once."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    assembly_id: int = Field(foreign_key="assembly.id", index=True)
+    code_hash: str = Field(max_length=64, unique=True, index=True)
+    role: str = Field(max_length=20)
+    tables: str = Field(default="", max_length=200)
+    note: str = Field(
+        default="", max_length=120, description="Who it is for, as the organiser wrote"
+    )
+    created_by: int = Field(foreign_key="facilitator.id")
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+    used_by: int | None = Field(default=None, foreign_key="facilitator.id")

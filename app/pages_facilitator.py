@@ -43,6 +43,7 @@ from app.members import (
     projector_url,
 )
 from app.models import Assembly, AssemblySession, Facilitator, Member
+from app.roles import assemblies_of, grant
 from app.snapshot import session_items
 from app.templating import render_page
 from app.web_helpers import in_db, redirect, safe_next
@@ -79,8 +80,8 @@ async def logout(request: Request) -> Response:
 
 def assemblies(request: Request) -> Response:
     with request.app.state.db() as db:
-        require_facilitator(request, db)
-        rows = list(db.exec(select(Assembly).order_by(col(Assembly.created_at).desc())))
+        user = require_facilitator(request, db)
+        rows = assemblies_of(db, user)  # only the assemblies this account has a role in
     return render_page(request, "f/assemblies.html", assemblies=rows, errors=[])
 
 
@@ -120,10 +121,13 @@ async def assembly_create(request: Request) -> Response:
     fields, errors = _assembly_fields(form)
 
     def work(db: Session) -> int | None:
-        require(request, db, "facilitator", None)
+        user = require(request, db, "facilitator", None)
         if errors:
             return None
-        return create_assembly(db, **fields).id
+        assembly = create_assembly(db, **fields)
+        assert assembly.id is not None and user.id is not None
+        grant(db, assembly.id, user.id, "organiser")  # who creates it organises it
+        return assembly.id
 
     assembly_id = await write(request.app.state.hub, work)
     if assembly_id is None:

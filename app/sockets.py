@@ -19,6 +19,7 @@ from app.dispatch import HelloIn, dispatch, parse
 from app.hub import MAX_RESUME, Connection, Hub
 from app.members import projector_token
 from app.models import Assembly
+from app.roles import socket_role
 from app.security import same_token
 from app.views import PAGES, Viewer, my_table, render_snapshot
 
@@ -153,13 +154,19 @@ async def facilitator_socket(websocket: WebSocket) -> None:
         facilitator = current_facilitator(websocket, db)
         if facilitator is None or db.get(Assembly, assembly_id) is None:
             return None
+        table_no = int(table) if table.isdigit() and len(table) < 10 else None
+        # the role (app/roles.py): a table facilitator only on ?table= one of theirs
+        membership = socket_role(db, facilitator, assembly_id, table_no)
+        if membership is None:
+            return None
         return Viewer(
             "facilitator",
             request_language(websocket),
             assembly_id,
             facilitator_id=facilitator.id,
-            table_no=int(table) if table.isdigit() else None,
-            page=page if page in PAGES else "",
+            table_no=table_no,
+            page=page if page in PAGES and membership.role != "table" else "",
+            access=membership.role,
         )
 
     await _identify(websocket, who)

@@ -18,6 +18,7 @@ from starlette.responses import HTMLResponse
 from app import __version__
 from app.formats import FORMAT_FILTERS
 from app.i18n import LANGUAGE_NAMES, attribute_label, translate, translations
+from app.roles import ROLE_LABELS, SECTIONS
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -42,6 +43,7 @@ environment = Environment(
     lstrip_blocks=True,
 )
 environment.globals.update(scripts=SCRIPTS, version=__version__, language_names=LANGUAGE_NAMES)
+environment.globals.update(role_labels=ROLE_LABELS, section_needs=SECTIONS)
 environment.filters.update(FORMAT_FILTERS)
 
 
@@ -92,6 +94,15 @@ def render_fragment(lang: str, name: str, **context: Any) -> str:
     return environment.get_template(name).render(**context, **_gettext_context(lang))
 
 
+def _may(request: Request) -> Any:
+    """``may("organise")`` in a page: whether the viewer's role in this page's assembly allows
+    it (app/roles.py; the role is remembered by the check the page ran)."""
+    from app.roles import allows
+
+    role = getattr(request.state, "access", None)
+    return lambda capability: allows(role, capability)
+
+
 def render_page(
     request: Request, name: str, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
@@ -105,6 +116,7 @@ def render_page(
         request=request,
         csrf_token=csrf_token(request),
         path=request.url.path,
+        may=_may(request),
         **context,
     )
     return HTMLResponse(html, status_code=status_code)

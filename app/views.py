@@ -79,6 +79,7 @@ class Viewer:
     table_no: int | None = None  # a facilitator's table view
     nonce: str = ""  # the participant's join-link nonce when the socket opened
     page: str = ""  # a facilitator's theme board ("board") or drafts pages ("drafts"), see below
+    access: str = ""  # a facilitator's role in the assembly (app/roles.py): organiser, lead, table
 
 
 def cursor_fragment(seq: int) -> str:

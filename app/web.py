@@ -20,6 +20,7 @@ from app import (
     pages_facilitator,
     pages_participant,
     pages_public,
+    pages_roles,
     pages_rounds,
     pages_runsheet,
 )
@@ -84,6 +85,7 @@ ERROR_DETAILS = (
     N_("No confirmed draw"),
     N_("Join the assembly first"),
     N_("Drafting is not open to your table"),
+    N_("Your role in this assembly does not allow this."),
 )
 
 
@@ -139,6 +141,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *pages_participant.routes,
         *pages_facilitator.routes,
         *pages_runsheet.routes,
+        *pages_roles.routes,
         *pages_rounds.routes,
         *theme_pages.routes,
         *lottery_pages.routes,

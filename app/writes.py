@@ -19,17 +19,18 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
-from app.auth import get_assembly, require_facilitator
+from app.auth import get_assembly, signed_in
 from app.db import session_scope
 from app.events import LoggedEvent, recorded
 from app.models import Assembly, Facilitator
+from app.roles import enforce
 
 T = TypeVar("T")
 
-# What a page asks of the person before it changes anything. Today one capability: a signed-in
-# facilitator may do everything in every assembly. Roles per assembly (issue 12, point 4) add
-# capabilities here and check them in ``require``.
-Capability = Literal["facilitator"]
+# What a page asks of the person before it changes anything (app/roles.py): "facilitator" is
+# whatever the capability map (``app.roles.ROUTES``) names for the request's route; the others
+# name a capability outright.
+Capability = Literal["facilitator", "account", "organise", "room", "table", "observe"]
 
 
 @dataclass(frozen=True)
@@ -67,10 +68,11 @@ async def write(bell: Bell, work: Callable[[Session], T]) -> T:
 def require(
     conn: Request, db: Session, capability: Capability, assembly_id: int | None
 ) -> Facilitator:
-    """The signed-in person who may ``capability`` (in ``assembly_id``), or: login (GET) /
-    403. Today that is any signed-in facilitator; issue 12 point 4 checks roles here."""
-    del capability, assembly_id  # one capability today, held by every facilitator
-    return require_facilitator(conn, db)
+    """The signed-in person whose role in ``assembly_id`` allows ``capability``, or: login
+    (GET) / 403 (app/roles.py). ``assembly_id`` None: the route's path names it, if any."""
+    facilitator = signed_in(conn, db)
+    enforce(conn, db, facilitator, None if capability == "facilitator" else capability, assembly_id)
+    return facilitator
 
 
 async def facilitator_write(
