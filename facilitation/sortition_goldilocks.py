@@ -26,7 +26,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from facilitation.sortition_leximin import Distribution, realise, relaxed_leximin
+from facilitation.sortition_leximin import (
+    Distribution,
+    Stopper,
+    realise,
+    relaxed_leximin,
+)
 from facilitation.sortition_model import (
     OPTIMAL,
     Budget,
@@ -96,15 +101,17 @@ def goldilocks(
     if inst.k == 0 or n == 0:
         bounds = GoldilocksBounds(0.0, 1.0, 0.0, 0.0)
         return Distribution(((0,) * n,), (1.0,), (0.0,) * n, "trivial", 0, 0), bounds
+    budget = budget or Budget()
     bounds = relaxed_goldilocks(inst)
     # a hair of room so the LP's tolerances cannot make the capped leximin infeasible
+    stop = Stopper(budget)
     for room in (1e-9, 1e-7, 1e-5):
         caps = [c.size * bounds.high * (1 + room) for c in inst.classes]
         try:
-            targets = relaxed_leximin(inst, caps)
+            targets = relaxed_leximin(inst, caps, stop)
             break
         except RuntimeError:
             continue
     else:
         targets = relaxed_leximin(inst)  # (numerically hopeless caps: leximin, then labelled)
-    return realise(inst, targets, progress, budget or Budget(), exact=False), bounds
+    return realise(inst, targets, progress, budget, exact=False, refined=not stop.hit), bounds

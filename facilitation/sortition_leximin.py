@@ -17,7 +17,7 @@ al. (Nature 2021) runs instead, starting from every panel found so far.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import highspy
@@ -46,6 +46,7 @@ MAX_ROUNDS = 5000  # exact level-by-level phase (small instances only reach it)
 DECOMPOSE_ROUNDS = 300  # deterministic effort budget of the decomposition (dk815_36: ~60)
 SCALED = True
 SWAPS = 10
+RELAXATION_SHARE = 0.3  # of the time limit: then the relaxation's refinement stops
 DECOMPOSE_SHARE = 0.75  # of the time limit; the rounding has the rest
 LARGE = 400  # classes; above this, the national-scale settings below
 JITTERED_LARGE = 5
@@ -72,10 +73,16 @@ class Distribution:
     targets: tuple[float, ...] = ()  # the relaxation's per-class probabilities (the aim)
 
 
-def relaxed_leximin(inst: Instance, caps: Sequence[float] | None = None) -> list[float]:
+def relaxed_leximin(
+    inst: Instance,
+    caps: Sequence[float] | None = None,
+    stop: Callable[[], bool] | None = None,
+) -> list[float]:
     """Leximin per-class probabilities over the LP relaxation R (an upper bound for Q).
 
     ``caps``: optional upper bounds on each class's expected seats (Goldilocks' maximum).
+    ``stop`` (checked between levels; the time limit): keep the levels fixed so far and the
+    current LP point for the rest (still a point of R, its lowest level already maximal).
     """
     n = len(inst.classes)
     sizes = [c.size for c in inst.classes]
@@ -105,7 +112,21 @@ def relaxed_leximin(inst: Instance, caps: Sequence[float] | None = None) -> list
         level = h.getInfo().objective_function_value
         sol = h.getSolution()
         free = [c for c in range(n) if c not in fixed]
+        if fixed and stop is not None and stop():
+            for c in free:
+                fixed[c] = min(1.0, max(0.0, sol.col_value[c] / sizes[c] - FIX_SLACK))
+            break
         newly = [c for c in free if abs(sol.row_dual[base + c]) > DUAL_TOL]
+        if caps is not None:
+            # a class held at the level by its cap (its column bound, so no row dual) cannot
+            # rise either: fix every such class at once, not one LP per class
+            newly += [
+                c
+                for c in free
+                if c not in newly
+                and sol.col_value[c] >= uppers[c] - 1e-9
+                and sol.col_value[c] / sizes[c] <= level + 1e-9
+            ]
         if not newly:
             newly = [min(free, key=lambda c: (sol.col_value[c] / sizes[c], c))]
         for c in newly:
@@ -248,8 +269,21 @@ def leximin(
     if inst.k == 0 or n == 0:
         return Distribution(((0,) * n,), (1.0,), (0.0,) * n, "trivial", 0, 0)
     budget = budget or Budget()
-    targets = relaxed_leximin(inst)
-    return realise(inst, targets, progress, budget, exact=True)
+    stop = Stopper(budget)
+    targets = relaxed_leximin(inst, stop=stop)
+    return realise(inst, targets, progress, budget, exact=True, refined=not stop.hit)
+
+
+class Stopper:
+    """``budget.expired(RELAXATION_SHARE)``, remembering whether it ever said yes."""
+
+    def __init__(self, budget: Budget) -> None:
+        self.budget = budget
+        self.hit = False
+
+    def __call__(self) -> bool:
+        self.hit = self.hit or self.budget.expired(RELAXATION_SHARE)
+        return self.hit
 
 
 def realise(
@@ -258,11 +292,14 @@ def realise(
     progress: Progress | None,
     budget: Budget,
     exact: bool,
+    refined: bool = True,
 ) -> Distribution:
     """Write per-class probabilities ``targets`` (a point of the relaxation R, leximin over R
     or Goldilocks over R) as a lottery over real panels: certified if it succeeds; else, with
     ``exact``, the level-by-level leximin over real panels; else (or when the time limit or the
-    effort budget stops it) the best lottery found, labelled approximate with its gap."""
+    effort budget stops it) the best lottery found, labelled approximate with its gap.
+    ``refined`` False: the time limit stopped the relaxation's leximin after its lowest level,
+    so reaching the targets proves the floor optimal but not the rest: labelled approximate."""
     pricer = Pricer(inst, SWAPS)
     bound = min((t for t in targets if t > 0), default=0.0)
     budget.tell("relaxation", 0, 0.0, bound, 1.0)
@@ -300,6 +337,9 @@ def realise(
         panels = dec.panels
         method, certified = "approximate", False
         gap = min(1.0, shortfall) if SCALED else shortfall
+    if not refined:
+        method, certified = "approximate", False
+        stopped = stopped or "time limit"
     weights, probs = _clean(inst, panels, lam)
     if progress is not None:
         progress("leximin", 1.0)
