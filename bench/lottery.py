@@ -246,7 +246,7 @@ def samling_worker(name: str, root: str, algorithm: str, time_limit: float, pane
                 "method": result.method,
                 "floor": min(opt),
                 "max": max(opt),
-                "gini": gini(opt),
+                "gini": max(0.0, gini(opt)),
                 "bound": stats.get("bound", min(opt)),
                 "gap": stats.get("gap", 0.0),
                 "stopped": stats.get("stopped", ""),
