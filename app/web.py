@@ -78,6 +78,8 @@ ERROR_DETAILS = (
     N_("Facilitator login required"),
     N_("No such assembly"),
     N_("This projector link is not valid"),
+    N_("This observer link is not valid"),
+    N_("Open your join link first"),
     N_("No lottery"),
     N_("The pool's personal data has been deleted"),
     N_("No computed lottery"),

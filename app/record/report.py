@@ -135,8 +135,8 @@ def render_markdown(record: Record, lang: str, today: date) -> str:
         out += [
             f"### {_('How the members were selected')}",
             "",
-            _("%(pool)s residents signed up; %(panel)s were drawn by lottery.")
-            % {"pool": sel.get("pool_size", 0), "panel": sel.get("panel_size", 0)},
+            _("%(pool)s residents signed up; %(drawn)s were drawn by lottery.")
+            % {"pool": sel.get("pool_size", 0), "drawn": sel.get("panel_size", 0)},
             "",
         ]
     if record.mixing:
