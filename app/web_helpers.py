@@ -22,14 +22,6 @@ async def in_db(request: Request, work: Any, *args: Any, write: bool = False) ->
     return await run_in_threadpool(run)
 
 
-async def facilitator_action(request: Request, work: Any) -> Any:
-    """Old name of ``app.writes.facilitator_write`` (the one write path), kept while the
-    programme and record pages that call it land; new code calls ``facilitator_write``."""
-    from app.writes import facilitator_write
-
-    return await facilitator_write(request, work)
-
-
 def redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 

@@ -1,5 +1,5 @@
 """State changes of the programme. Each checks, changes and writes its events in the caller's
-transaction; the caller commits, then rings (``facilitator_action`` or the dispatcher).
+transaction; the write path (``app/writes.py``) commits, then rings.
 
 Live events (``facilitation.programme.PROGRAMME_EVENTS``, kept in ``RoomState.programme``):
 ``question`` (questions as they are now), ``upvote`` (a member's first upvote of a question),

@@ -3,8 +3,8 @@ wishes, the parking lot, replacements), attendance (check-in by list, QR scan or
 who is in the room against the strata, the CSV), the questions (moderation, duplicates,
 answers); the phone's programme page; material downloads; the public part of /a/<code>.
 
-Every change goes through ``facilitator_action`` (one transaction, events, the ring) or, on
-the phone, one write transaction that rings the hub the same way."""
+Every change goes through the write path (``app/writes.py``: ``facilitator_write`` on the
+console, ``write`` on the phone): one transaction, its events, the ring."""
 
 from __future__ import annotations
 
@@ -41,7 +41,8 @@ from app.programme.models import Attendance, ExpertWish, Material, Question, Rep
 from app.security import normalise_code
 from app.snapshot import load_room
 from app.templating import render_page
-from app.web_helpers import facilitator_action, in_db, redirect
+from app.web_helpers import in_db, redirect
+from app.writes import facilitator_write, write
 from facilitation import programme as pure
 
 MAX_UPLOAD_BODY = actions.MAX_FILE + 64 * 1024
@@ -229,7 +230,7 @@ async def programme_act(request: Request) -> Response:
         "replacement": "replacements",
     }.get(action, "material" if action.startswith("material") else "parking")
     try:
-        await facilitator_action(request, work)
+        await facilitator_write(request, work)
     except ActionError as exc:
         return redirect(f"{back}?error={exc.code}#{anchor}")
     return redirect(f"{back}?done={action}#{anchor}")
@@ -370,7 +371,7 @@ async def attendance_act(request: Request) -> Response:
 
     htmx = request.headers.get("hx-request") == "true" and action in ("in", "out")
     try:
-        await facilitator_action(request, work)
+        await facilitator_write(request, work)
     except ActionError as exc:
         if htmx:
             return Response(status_code=204)
@@ -418,7 +419,7 @@ async def attendance_scan(request: Request) -> Response:
         return actions.do_check_in(db, assembly, session_id, member.id, "scan")
 
     try:
-        await facilitator_action(request, work)
+        await facilitator_write(request, work)
         code = "again" if found.get("again") else "ok"
     except ActionError as exc:
         code = exc.code
@@ -575,7 +576,7 @@ async def questions_act(request: Request) -> Response:
         )
 
     try:
-        await facilitator_action(request, work)
+        await facilitator_write(request, work)
     except ActionError as exc:
         return redirect(f"{back}&error={exc.code}")
     return redirect(f"{back}&done={action}")
@@ -626,10 +627,9 @@ async def phone_wish(request: Request) -> Response:
         return actions.do_add_wish(db, member, wish)
 
     try:
-        events = await in_db(request, work, write=True)
+        await write(request.app.state.hub, work)
     except ActionError as exc:
         return redirect(f"/p/programme?error={exc.code}#wish")
-    await request.app.state.hub.ring(events)
     return redirect("/p/programme?done=wish#wish")
 
 

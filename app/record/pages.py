@@ -2,8 +2,8 @@
 the observers' read-only view, the console's record page (settings, the members' statement,
 the council's responses, surveys, the observers' link, the report) and the phone's survey.
 
-Every change goes through ``facilitator_action`` (or, for a member's answers, one write
-transaction and the hub's ring): one transaction, events, the ring. No side door.
+Every change goes through the write path (``app/writes.py``: ``facilitator_write``, or
+``write`` for a member's answers): one transaction, its events, the ring. No side door.
 """
 
 from __future__ import annotations
@@ -37,7 +37,8 @@ from app.record.read import build_record
 from app.security import normalise_code, same_token
 from app.templating import render_page
 from app.themes.models import Draft
-from app.web_helpers import facilitator_action, in_db, redirect
+from app.web_helpers import redirect
+from app.writes import facilitator_write, write
 from facilitation.record import CORE_QUESTIONS, RESPONSE_STATUSES, RESPONSE_WORDS, aggregate
 
 # -- the public page -------------------------------------------------------------------------
@@ -320,7 +321,7 @@ async def act(request: Request) -> Response:
         raise ActionError("bad_message")
 
     try:
-        await facilitator_action(request, work)
+        await facilitator_write(request, work)
     except ActionError as exc:
         return redirect(f"{back}?error={exc.code}")
     return redirect(f"{back}?done={action}")
@@ -371,11 +372,10 @@ async def survey_page(request: Request) -> Response:
             return actions.do_answer_survey(db, member, survey_id, answers)
 
         try:
-            events = await in_db(request, work, write=True)
+            await write(request.app.state.hub, work)
         except ActionError as exc:
             error = exc.code
         else:
-            await request.app.state.hub.ring(events)
             return redirect("/p")
     with request.app.state.db() as db:
         member, survey = _member_survey(request, db)
