@@ -259,7 +259,7 @@ def test_tables_work_on_drafts_only_when_opened(app, demo, room, facilitator_cli
     ]
     listing = facilitator_client.get(f"/f/a/{room['aid']}/drafts")
     assert listing.status_code == 200
-    assert "1 back it up" in listing.text or "bakker op: 1" in listing.text
+    assert "1 table backs it" in listing.text or "1 bord bakker op" in listing.text
     version = run(room, lambda db, s, f: drafts.do_settle_feedback(db, s, feedback[0].id, True, f))
     assert version.author_kind == "table" and version.table_no == mine["table"]
     assert version.text == "Buses free for all."
