@@ -38,7 +38,7 @@ def test_organiser_draws_the_panel(new_page: Any, live: Any, demo: dict[str, Any
     page.locator("form[action$='/run'] button[type=submit]").click()
     # the progress indicator polls, then reloads the page when the lottery is ready
     page.wait_for_selector("#floor", timeout=60_000)
-    assert page.locator("#floor").inner_text().startswith("10.00")
+    assert page.locator("#floor").inner_text().startswith("10,00 %")
     assert_accessible(page)
 
     page.fill("#seed", "3.17.42./9./")
@@ -54,7 +54,7 @@ def test_organiser_draws_the_panel(new_page: Any, live: Any, demo: dict[str, Any
 
     page.click("a[href$='/audit']")
     page.wait_for_selector("#p-min")
-    assert page.locator("#p-min").inner_text().startswith("10.00")
+    assert page.locator("#p-min").inner_text().startswith("10,00 %")
     assert_accessible(page)
 
     page.go_back()

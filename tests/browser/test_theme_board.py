@@ -245,7 +245,7 @@ def test_board_with_the_bar_and_dragging(new_page, live, demo) -> None:
     # the facilitator's draft page and the drafts list show it without a reload
     page.wait_for_selector("#feedback .support-tally:has-text('1 person')")
     assert page.evaluate("window.__notReloaded") is True
-    listing.wait_for_selector("#active-drafts:has-text('bakker op: 1')")
+    listing.wait_for_selector("#active-drafts:has-text('1 bord bakker op')")
     # a second tap takes it back
     phone.locator(".support-button").tap()
     phone.wait_for_selector(".support-button[aria-pressed=false]")
