@@ -227,6 +227,7 @@
   var justDragged = false;
 
   document.addEventListener("pointerdown", function (e) {
+    justDragged = false;  // a finger's drag ends without a click: never swallow the next tap
     if (e.button !== 0) return;
     var card = e.target.closest && e.target.closest(".board-note");
     if (!card) return;
