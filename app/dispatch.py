@@ -26,6 +26,7 @@ from app.config import Settings
 from app.db import session_scope
 from app.errors import ActionError
 from app.events import LoggedEvent
+from app.groupcommit import Done, GroupWriter
 from app.models import Assembly, Facilitator, Member, Note
 from app.programme import live as programme_live
 from app.roles import MESSAGES, allows, check_message
@@ -41,6 +42,7 @@ class Live(Protocol):
     settings: Settings
     engine: Engine
     note_limit: RateLimiter
+    writer: GroupWriter
 
 
 MAX_MESSAGE = 64 * 1024
@@ -277,6 +279,9 @@ HANDLERS.update(ballot_live.HANDLERS)  # type: ignore[arg-type]  # `vote`: app/b
 HANDLERS.update(programme_live.HANDLERS)  # type: ignore[arg-type]  # question, upvote, checkin
 INBOUND_KINDS = ("hello", *HANDLERS)
 RATE_LIMITED = frozenset({"note", "note_edit", "note_withdraw"})
+# What a whole room sends at once: committed together by the process's writer
+# (app/groupcommit.py). Their work raises ActionError and never rolls back by itself.
+GROUPED = frozenset({"note", "note_edit", "note_withdraw"})
 
 
 async def _already_stored(hub: Live, viewer: Viewer, client_key: str | None) -> bool:
@@ -313,9 +318,13 @@ def _key_and_text(data: dict[str, Any]) -> tuple[str | None, str]:
     return key, str(text)[:500]
 
 
-async def dispatch(hub: Live, viewer: Viewer, raw: str) -> Outcome:
+async def dispatch(
+    hub: Live, viewer: Viewer, raw: str, offer: Callable[[str], None] | None = None
+) -> Outcome:
     """Check and carry out one inbound message from ``viewer``'s socket; always returns what
-    to reply (the connection rings the hub with ``Outcome.events`` after the replies)."""
+    to reply (the connection rings the hub with ``Outcome.events`` after the replies). With
+    ``offer`` (the connection's queue), a grouped write's replies are offered by the writer
+    right after its commit, ahead of the batch's fan-out, and not returned."""
     data = parse(raw)
     if data is None:
         code = "too_large" if len(raw) > MAX_MESSAGE else "bad_message"
@@ -348,6 +357,9 @@ async def dispatch(hub: Live, viewer: Viewer, raw: str) -> Outcome:
     ):
         return Outcome([render_error(viewer, "rate_limited")], [])
 
+    if kind in GROUPED:
+        return await _grouped(hub, viewer, work, message, kind, limit_key, key, text, offer)
+
     def act(db: Session) -> tuple[list[str], bool]:
         if viewer.role == "facilitator" and not check_message(
             db, viewer.facilitator_id, viewer.assembly_id, kind, viewer.table_no, message
@@ -378,3 +390,40 @@ async def dispatch(hub: Live, viewer: Viewer, raw: str) -> Outcome:
     if kind == "note" and not outcome.events and not outcome.refused:
         hub.note_limit.refund(limit_key)  # a resend of a stored note costs nothing
     return outcome
+
+
+async def _grouped(
+    hub: Live,
+    viewer: Viewer,
+    work: Work,
+    message: Inbound,
+    kind: str,
+    limit_key: str,
+    key: str | None,
+    text: str,
+    offer: Callable[[str], None] | None,
+) -> Outcome:
+    """A note (or a change to one) through the process's writer: committed with whatever else
+    arrived together, each in its own savepoint; the replies after the commit, and the writer
+    rings (so the Outcome carries no events to ring)."""
+
+    def act(db: Session) -> list[str]:
+        replies, _events = work(db, viewer, message)
+        return replies
+
+    def replies(done: Done) -> list[str]:
+        if isinstance(done.error, ActionError):
+            return [render_error(viewer, done.error.code, key, text)]
+        return [] if done.error is not None else list(done.value)
+
+    def answer(done: Done) -> None:
+        assert offer is not None
+        for reply in replies(done):
+            offer(reply)
+
+    done = await hub.writer.submit(act, answer if offer is not None else None)
+    if done.error is not None and not isinstance(done.error, ActionError):
+        raise done.error
+    if kind == "note" and done.error is None and not done.events:
+        hub.note_limit.refund(limit_key)  # a resend of a stored note costs nothing
+    return Outcome([] if offer is not None else replies(done), [], done.error is not None)

@@ -63,9 +63,20 @@ def _forget_recorded(session: OrmSession, previous: SessionTransaction) -> None:
         session.info.pop(_RECORDED, None)
 
 
-@event.listens_for(OrmSession, "after_commit")
-def _committed(session: OrmSession) -> None:
-    session.info.pop(_RECORDED, None)
+@event.listens_for(OrmSession, "after_transaction_end")
+def _ended(session: OrmSession, transaction: SessionTransaction) -> None:
+    """The outermost transaction ended (committed: rung by its writer; or rolled back). A
+    SAVEPOINT's end (``begin_nested``, app/groupcommit.py) keeps what the transaction holds."""
+    if transaction.parent is None:
+        session.info.pop(_RECORDED, None)
+
+
+def forget_recorded_after(db: Session, mark: int) -> None:
+    """A SAVEPOINT was rolled back: the events it recorded (after the first ``mark``) were
+    never committed and must not be rung."""
+    kept = db.info.get(_RECORDED)
+    if kept is not None:
+        del kept[mark:]
 
 
 def events_after(db: Session, assembly_id: int, seq: int, limit: int = 1000) -> list[LoggedEvent]:

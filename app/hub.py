@@ -29,9 +29,17 @@ if TYPE_CHECKING:
 from app.config import Settings
 from app.db import session_scope
 from app.events import LoggedEvent, events_after, last_seqs
+from app.groupcommit import GroupWriter
 from app.notes import do_presence, do_sweep_presence
 from app.snapshot import load_room
-from app.views import Viewer, event_note, event_view_key, heartbeat_fragment, render_event
+from app.views import (
+    Viewer,
+    event_note,
+    event_view_key,
+    heartbeat_fragment,
+    is_whole_view,
+    render_event,
+)
 from app.writes import write
 from facilitation.ratelimit import RateLimiter
 from facilitation.room import RoomState, apply_event
@@ -118,6 +126,8 @@ class Hub:
         # member -> (task, viewer): offline once the grace has passed
         self.leaving: dict[int, tuple[asyncio.Task[None], Viewer]] = {}
         self.stopping = False
+        # the process's one writer for the notes sockets send (app/groupcommit.py)
+        self.writer = GroupWriter(engine, self.ring)
 
     async def start(self) -> None:
         if self.settings.redis_url:
@@ -150,6 +160,7 @@ class Hub:
         for task, viewer in leaving:  # nobody will be here when the grace ends
             task.cancel()
             await self._write_presence(viewer, -1)
+        await self.writer.stop()
         for conns in self.connections.values():
             for conn in list(conns):
                 conn.close(1012)  # service restart: clients reconnect
@@ -296,6 +307,10 @@ class Hub:
             self.connections.get(assembly_id, ()), key=lambda c: c.viewer.role != "participant"
         )
         behind = False
+        # A whole view (the projector's scene, a facilitator's view after a structural event)
+        # is the same for every event of a batch but for its cursor: owe it, and send it once,
+        # before the connection's next other fragment or at the end.
+        owed: dict[Connection, tuple[LoggedEvent, Hashable]] = {}
         for event in events:
             rendered: dict[Hashable, str] = {}
             note = event_note(event)
@@ -312,14 +327,31 @@ class Hub:
                 key = event_view_key(event, conn.viewer, conn.table_no, note)
                 if key is None:
                     continue
+                if is_whole_view(key):
+                    owed[conn] = (event, key)
+                    continue
+                if conn in owed:
+                    self._send_whole(conn, *owed.pop(conn), state)
                 if key not in rendered:
                     rendered[key] = render_event(event, conn.viewer, conn.table_no, state)
                 conn.offer(rendered[key])
             self.delivered_events += 1
             if event.kind in SIGNS_OUT:
+                for conn, (owed_event, key) in list(owed.items()):
+                    self._send_whole(conn, owed_event, key, state)
+                owed.clear()
                 self._sign_out(conns, event)
+        for conn, (owed_event, key) in owed.items():
+            self._send_whole(conn, owed_event, key, state)
         if behind:
             self.bell.set()
+
+    @staticmethod
+    def _send_whole(
+        conn: Connection, event: LoggedEvent, key: Hashable, state: RoomState | None
+    ) -> None:
+        # rendered once per audience and batch (app/views.py caches it on the room state)
+        conn.offer(render_event(event, conn.viewer, conn.table_no, state))
 
     @staticmethod
     def _sign_out(conns: list[Connection], event: LoggedEvent) -> None:

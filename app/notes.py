@@ -16,7 +16,7 @@ from app.clock import utcnow
 from app.errors import ActionError
 from app.events import LoggedEvent, record
 from app.models import AgendaItem, Assembly, Facilitator, Member, Note, Presence
-from app.snapshot import PRESENCE_TTL, note_view, published_round, seating_of
+from app.snapshot import PRESENCE_TTL, note_view, published_round, table_in_round
 from facilitation.phases import PhaseClock, admission
 from facilitation.room import MAX_NOTE_LENGTH, NOTE_KINDS, clean_note_text
 
@@ -109,7 +109,7 @@ def do_add_note(
     cleaned = _clean(text)
     assert assembly.id is not None
     round_ = published_round(db, assembly.id)
-    table_no = seating_of(db, round_).table_of(member.id) if round_ is not None else None
+    table_no = table_in_round(db, round_, member.id) if round_ is not None else None
     note = Note(
         assembly_id=member.assembly_id,
         member_id=member.id,

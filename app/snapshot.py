@@ -138,6 +138,13 @@ def seating_of(db: Session, round_: SeatingRound) -> Seating:
     return Seating(round_.id, round_.number, {s.member_id: (s.table_no, s.host) for s in seats})
 
 
+def table_in_round(db: Session, round_: SeatingRound, member_id: int | None) -> int | None:
+    """One member's table in a round (a note needs its author's seat, not the whole plan)."""
+    return db.exec(
+        select(Seat.table_no).where(Seat.round_id == round_.id, Seat.member_id == member_id)
+    ).first()
+
+
 def online_members(db: Session, assembly_id: int) -> frozenset[int]:
     fresh = utcnow() - PRESENCE_TTL
     rows = db.exec(

@@ -100,7 +100,7 @@ async def serve(websocket: WebSocket, viewer: Viewer) -> None:
 
 
 async def _handle(hub: Hub, conn: Connection, raw: str) -> None:
-    outcome = await dispatch(hub, conn.viewer, raw)
+    outcome = await dispatch(hub, conn.viewer, raw, conn.offer)
     for reply in outcome.replies:
         conn.offer(reply)
     await hub.ring(outcome.events)

@@ -243,6 +243,16 @@ def _whole_view(state: RoomState, viewer: Viewer, seq: int) -> str:
     return cached[2] + cursor_fragment(seq)
 
 
+WHOLE_VIEW = "snapshot"  # a view key starting with this: the role's whole view (``_whole_view``)
+
+
+def is_whole_view(key: Hashable) -> bool:
+    """Whether a view key stands for the role's whole view, which every event of a batch
+    renders the same but for its cursor (``_whole_view`` of the room after the batch), so the
+    hub sends it once per batch."""
+    return isinstance(key, tuple) and bool(key) and key[0] == WHOLE_VIEW
+
+
 def event_note(event: LoggedEvent) -> NoteView | None:
     """The note an event carries (parse it once per event, not once per viewer)."""
     return NoteView.from_payload(event.payload["note"]) if "note" in event.payload else None
@@ -267,12 +277,12 @@ def event_view_key(
     if event.kind in RECORD_KINDS:  # app/record/views.py
         return record_view_key(event, viewer)
     if viewer.role == "projector" and event.kind in PROJECTOR_WHOLE:
-        return ("snapshot", viewer.role, viewer.lang, viewer.table_no)
+        return (WHOLE_VIEW, viewer.role, viewer.lang, viewer.table_no)
     if event.kind in SILENT:
         return None
     if event.kind in STRUCTURAL:
         if viewer.role != "participant":
-            return ("snapshot", viewer.role, viewer.lang, viewer.table_no)
+            return (WHOLE_VIEW, viewer.role, viewer.lang, viewer.table_no)
         if event.kind in ("settings", "roster"):  # a phone's view shows neither
             return None
         if event.kind == "seating":
@@ -305,9 +315,7 @@ def render_event(
         return render_ballot_event(event, viewer, state, _whole_view, cursor_fragment(event.seq))
     if event.kind in PROGRAMME_KINDS:  # app/programme/views.py
         assert state is not None
-        return render_programme_event(
-            event, viewer, state, _whole_view, cursor_fragment(event.seq)
-        )
+        return render_programme_event(event, viewer, state, _whole_view, cursor_fragment(event.seq))
     if event.kind in RECORD_KINDS:  # app/record/views.py
         assert state is not None
         return render_record_event(event, viewer, state, cursor_fragment(event.seq))
