@@ -273,6 +273,6 @@ def shot(page: Any, folder: Path, screen: str, scene: str) -> None:
     page.wait_for_timeout(300)  # fonts and the pager settle
     path = folder / f"projector-{screen}-{scene}.png"
     page.screenshot(path=str(path))
-    if (screen, scene) in FOR_DOCS:
+    if (screen, scene) in FOR_DOCS and os.environ.get("SAMLING_DOC_SCREENS"):
         DOCS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(DOCS / f"projector-{screen}-{scene}.png"))
