@@ -18,12 +18,9 @@ from starlette.testclient import TestClient
 from app.ballot import actions
 from app.ballot.models import Ballot, BallotVote, BallotVoter
 from app.db import make_engine, session_scope
-from app.events import events_after
 from app.models import Assembly, Event, Facilitator, Member
-from app.snapshot import load_room
-from facilitation.room import apply_event
 from tests.app.test_cli_demo import run_cli
-from tests.app.test_hub import WS, phone, receive_until
+from tests.app.test_hub import WS, assert_events_rebuild_snapshot, hello, phone, receive_until
 from tests.conftest import ORIGIN, SECRET, path_of
 
 pytestmark = pytest.mark.timeout(90)
@@ -34,11 +31,6 @@ def demo(settings) -> dict:  # type: ignore[no-untyped-def,type-arg]
     from app.demo import create_demo
 
     return create_demo(settings, members=8, seed=3, stage="ballot")
-
-
-def hello(ws: Any) -> str:
-    ws.send_text(json.dumps({"msg": "hello"}))
-    return str(ws.receive_text())
 
 
 def vote(ballot_id: int, question: int, key: str, choice: str) -> str:
@@ -434,18 +426,7 @@ def test_equivalence_for_ballot_events(app, demo, settings) -> None:
     aid = demo["assembly_id"]
 
     def check(action) -> None:  # type: ignore[no-untyped-def]
-        with session_scope(engine) as db:
-            before = load_room(db, aid)
-        with session_scope(engine, write=True) as db:
-            action(db)
-        with session_scope(engine) as db:
-            after = load_room(db, aid)
-            events = events_after(db, aid, before.seq)
-        assert events, "the action wrote no event"
-        state = before
-        for e in events:
-            state = apply_event(state, e.seq, e.kind, e.payload)
-        assert state == after
+        assert_events_rebuild_snapshot(engine, aid, action)
 
     with session_scope(engine) as db:
         ballot = actions.open_ballot(db, aid)

@@ -27,6 +27,29 @@ def phone(app, member) -> TestClient:  # type: ignore[no-untyped-def]
     return client
 
 
+def hello(ws) -> str:  # type: ignore[no-untyped-def]
+    """Open the conversation; the answer is the snapshot."""
+    ws.send_text(json.dumps({"msg": "hello"}))
+    return str(ws.receive_text())
+
+
+def assert_events_rebuild_snapshot(engine, assembly_id: int, action) -> None:  # type: ignore[no-untyped-def]
+    """The equivalence test: run ``action(db)`` in one write transaction; the events it wrote,
+    applied to the snapshot before, must give the snapshot after."""
+    with session_scope(engine) as db:
+        before = load_room(db, assembly_id)
+    with session_scope(engine, write=True) as db:
+        action(db)
+    with session_scope(engine) as db:
+        after = load_room(db, assembly_id)
+        events = events_after(db, assembly_id, before.seq)
+    assert events, "the action wrote no event"
+    state = before
+    for e in events:
+        state = apply_event(state, e.seq, e.kind, e.payload)
+    assert state == after
+
+
 def receive_until(ws, pattern: str, limit: int = 20) -> str:  # type: ignore[no-untyped-def]
     for _ in range(limit):
         text = ws.receive_text()
@@ -291,18 +314,7 @@ def test_equivalence_events_applied_to_snapshot_give_the_next_snapshot(app, demo
     ids = [m["id"] for m in demo["members"]]
 
     def check(action) -> None:  # type: ignore[no-untyped-def]
-        with session_scope(engine) as db:
-            before = load_room(db, aid)
-        with session_scope(engine, write=True) as db:
-            action(db)
-        with session_scope(engine) as db:
-            after = load_room(db, aid)
-            events = events_after(db, aid, before.seq)
-        assert events, "the action wrote no event"
-        state = before
-        for e in events:
-            state = apply_event(state, e.seq, e.kind, e.payload)
-        assert state == after
+        assert_events_rebuild_snapshot(engine, aid, action)
 
     def assembly(db):  # type: ignore[no-untyped-def]
         return db.get(Assembly, aid)

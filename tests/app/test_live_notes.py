@@ -18,15 +18,10 @@ from app.db import make_engine, session_scope
 from app.errors import ActionError
 from app.models import AgendaItem, Assembly, Member, Note, Seat
 from app.notes import do_add_note
-from tests.app.test_hub import WS, note, phone, receive_until
+from tests.app.test_hub import WS, hello, note, phone, receive_until
 from tests.conftest import ORIGIN, csrf_of, path_of
 
 pytestmark = pytest.mark.timeout(60)
-
-
-def hello(ws) -> str:  # type: ignore[no-untyped-def]
-    ws.send_text(json.dumps({"msg": "hello"}))
-    return ws.receive_text()
 
 
 def items(settings, phase: str) -> AgendaItem:  # type: ignore[no-untyped-def]

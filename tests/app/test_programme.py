@@ -11,21 +11,18 @@ import json
 import re
 from datetime import datetime, time, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
 from app.db import make_engine, session_scope
-from app.events import events_after
 from app.models import Assembly, AssemblySession, Event, Facilitator, Member
 from app.programme import actions
 from app.programme.models import Attendance, Question, Upvote
 from app.snapshot import load_room
-from facilitation.room import apply_event
 from tests.app.test_cli_demo import run_cli
-from tests.app.test_hub import WS, phone, receive_until
+from tests.app.test_hub import WS, assert_events_rebuild_snapshot, hello, phone, receive_until
 from tests.conftest import ORIGIN, csrf_of, path_of
 
 pytestmark = pytest.mark.timeout(120)
@@ -36,11 +33,6 @@ def demo(settings) -> dict:  # type: ignore[no-untyped-def,type-arg]
     from app.demo import create_demo
 
     return create_demo(settings, members=8, seed=5, stage="questions")
-
-
-def hello(ws: Any) -> str:
-    ws.send_text(json.dumps({"msg": "hello"}))
-    return str(ws.receive_text())
 
 
 def question(key: str, text: str) -> str:
@@ -371,18 +363,7 @@ def test_equivalence_for_programme_events(app, demo, settings) -> None:
     ids = [m["id"] for m in demo["members"]]
 
     def check(action) -> None:  # type: ignore[no-untyped-def]
-        with session_scope(engine) as db:
-            before = load_room(db, aid)
-        with session_scope(engine, write=True) as db:
-            action(db)
-        with session_scope(engine) as db:
-            after = load_room(db, aid)
-            events = events_after(db, aid, before.seq)
-        assert events, "the action wrote no event"
-        state = before
-        for e in events:
-            state = apply_event(state, e.seq, e.kind, e.payload)
-        assert state == after
+        assert_events_rebuild_snapshot(engine, aid, action)
 
     def assembly(db):  # type: ignore[no-untyped-def]
         return db.get(Assembly, aid)

@@ -21,14 +21,12 @@ from sqlmodel import select
 from starlette.testclient import TestClient
 
 from app.db import make_engine, session_scope
-from app.events import events_after
 from app.formats import percent
 from app.models import Assembly, Member
 from app.record import actions
 from app.record.models import CouncilResponse, SurveyAnswer, SurveyRespondent
-from app.snapshot import load_room
-from facilitation.room import apply_event
 from tests.app.test_cli_demo import run_cli
+from tests.app.test_hub import assert_events_rebuild_snapshot
 from tests.conftest import ORIGIN, csrf_of, login, path_of
 
 pytestmark = pytest.mark.timeout(120)
@@ -308,18 +306,7 @@ def test_equivalence_of_the_record_events(demo, settings) -> None:  # type: igno
     aid = demo["assembly_id"]
 
     def check(action) -> None:  # type: ignore[no-untyped-def]
-        with session_scope(engine) as db:
-            before = load_room(db, aid)
-        with session_scope(engine, write=True) as db:
-            action(db, db.get(Assembly, aid))
-        with session_scope(engine) as db:
-            after = load_room(db, aid)
-            events = events_after(db, aid, before.seq)
-        assert events, "the action wrote no event"
-        state = before
-        for e in events:
-            state = apply_event(state, e.seq, e.kind, e.payload)
-        assert state == after
+        assert_events_rebuild_snapshot(engine, aid, lambda db: action(db, db.get(Assembly, aid)))
 
     opened: dict[str, int] = {}
 
