@@ -27,7 +27,8 @@ from app.db import session_scope
 from app.errors import ActionError
 from app.events import LoggedEvent
 from app.groupcommit import Done, GroupWriter
-from app.models import Assembly, Facilitator, Member, Note
+from app.members import socket_member
+from app.models import Assembly, Facilitator, Note
 from app.programme import live as programme_live
 from app.roles import MESSAGES, allows, check_message
 from app.snapshot import note_view
@@ -157,18 +158,6 @@ def note_limiter() -> RateLimiter:
     return RateLimiter(burst=10, per_second=0.25)
 
 
-def _member(db: Session, viewer: Viewer) -> Member:
-    member = db.get(Member, viewer.member_id)
-    if (
-        member is None
-        or not member.active
-        or member.assembly_id != viewer.assembly_id
-        or member.token_nonce != viewer.nonce  # the join link was revoked after this socket
-    ):
-        raise ActionError("not_allowed")
-    return member
-
-
 def _assembly(db: Session, viewer: Viewer) -> Assembly:
     assembly = db.get(Assembly, viewer.assembly_id)
     if assembly is None:
@@ -187,18 +176,20 @@ Work = Callable[[Session, Viewer, Any], tuple[list[str], list[LoggedEvent]]]
 
 
 def _note(db: Session, viewer: Viewer, m: NoteIn) -> tuple[list[str], list[LoggedEvent]]:
-    result = notes.do_add_note(db, _member(db, viewer), m.kind, m.text, m.client_key, m.item_id)
+    result = notes.do_add_note(
+        db, socket_member(db, viewer), m.kind, m.text, m.client_key, m.item_id
+    )
     return [render_ack(viewer, note_view(db, result.note))], result.events
 
 
 def _note_edit(db: Session, viewer: Viewer, m: NoteEditIn) -> tuple[list[str], list[LoggedEvent]]:
-    return [], notes.do_edit_own_note(db, _member(db, viewer), m.note_id, m.text)
+    return [], notes.do_edit_own_note(db, socket_member(db, viewer), m.note_id, m.text)
 
 
 def _note_withdraw(
     db: Session, viewer: Viewer, m: NoteWithdrawIn
 ) -> tuple[list[str], list[LoggedEvent]]:
-    return [], notes.do_withdraw_own_note(db, _member(db, viewer), m.note_id)
+    return [], notes.do_withdraw_own_note(db, socket_member(db, viewer), m.note_id)
 
 
 def _note_hide(db: Session, viewer: Viewer, m: NoteHideIn) -> tuple[list[str], list[LoggedEvent]]:

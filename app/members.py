@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from app.clock import utcnow
 from app.config import Settings
 from app.csvfiles import CsvError, CsvTable
+from app.errors import ActionError
 from app.events import LoggedEvent, record
 from app.models import Assembly, Member
 from app.security import (
@@ -215,3 +216,18 @@ def member_by_codes(
         if personal_code(settings.secret_key, member.id, member.token_nonce) == wanted:
             return member
     return None
+
+
+def socket_member(db: Session, viewer: object) -> Member:
+    """The member a participant socket speaks for, refused (``not_allowed``) when they were
+    deactivated, belong to another assembly, or their join link was revoked after the socket
+    opened (``viewer`` is an ``app.views.Viewer``)."""
+    member = db.get(Member, getattr(viewer, "member_id", None))
+    if (
+        member is None
+        or not member.active
+        or member.assembly_id != getattr(viewer, "assembly_id", None)
+        or member.token_nonce != getattr(viewer, "nonce", None)
+    ):
+        raise ActionError("not_allowed")
+    return member

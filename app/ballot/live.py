@@ -18,7 +18,7 @@ from app.ballot.actions import do_vote
 from app.ballot.models import Ballot, BallotQuestion
 from app.errors import ActionError
 from app.events import LoggedEvent
-from app.models import Member
+from app.members import socket_member
 from app.templating import render_fragment
 from facilitation.ratelimit import RateLimiter
 
@@ -43,24 +43,12 @@ class VoteIn(BaseModel):
         return self
 
 
-def _viewer_member(db: Session, viewer: object) -> Member:
-    member = db.get(Member, getattr(viewer, "member_id", None))
-    if (
-        member is None
-        or not member.active
-        or member.assembly_id != getattr(viewer, "assembly_id", None)
-        or member.token_nonce != getattr(viewer, "nonce", None)
-    ):
-        raise ActionError("not_allowed")
-    return member
-
-
 def vote(db: Session, viewer: object, m: VoteIn) -> tuple[list[str], list[LoggedEvent]]:
     """The dispatcher's work for ``vote``: the ack after the commit, or the refusal."""
     lang = str(getattr(viewer, "lang", "da"))
     assert m._secret, "the dispatcher hands in the install's secret"
     try:
-        member = _viewer_member(db, viewer)
+        member = socket_member(db, viewer)
         if not VOTE_LIMIT.allow(f"member:{member.id}", time.monotonic()):
             return [render_fragment(lang, "live/ballot_error.html", code="rate_limited")], []
         result = do_vote(

@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from app.errors import ActionError
 from app.events import LoggedEvent
+from app.members import socket_member
 from app.models import Member
 from app.programme import actions
 from app.templating import render_fragment
@@ -50,18 +51,6 @@ class CheckinIn(BaseModel):
     code: str = Field(max_length=20)
 
 
-def _member(db: Session, viewer: object) -> Member:
-    member = db.get(Member, getattr(viewer, "member_id", None))
-    if (
-        member is None
-        or not member.active
-        or member.assembly_id != getattr(viewer, "assembly_id", None)
-        or member.token_nonce != getattr(viewer, "nonce", None)
-    ):
-        raise ActionError("not_allowed")
-    return member
-
-
 def _lang(viewer: object) -> str:
     return str(getattr(viewer, "lang", "da"))
 
@@ -81,7 +70,7 @@ def _table_of(db: Session, member: Member) -> int | None:
 
 def question(db: Session, viewer: object, m: QuestionIn) -> tuple[list[str], list[LoggedEvent]]:
     try:
-        member = _member(db, viewer)
+        member = socket_member(db, viewer)
         if not QUESTION_LIMIT.allow(f"member:{member.id}", time.monotonic()):
             return [_refused(viewer, "rate_limited")], []
         result = actions.do_add_question(db, member, m.text, m.client_key, _table_of(db, member))
@@ -100,7 +89,7 @@ def question(db: Session, viewer: object, m: QuestionIn) -> tuple[list[str], lis
 
 def upvote(db: Session, viewer: object, m: UpvoteIn) -> tuple[list[str], list[LoggedEvent]]:
     try:
-        member = _member(db, viewer)
+        member = socket_member(db, viewer)
         if not UPVOTE_LIMIT.allow(f"member:{member.id}", time.monotonic()):
             return [_refused(viewer, "rate_limited")], []
         events = actions.do_upvote(db, member, m.question_id)
@@ -112,7 +101,7 @@ def upvote(db: Session, viewer: object, m: UpvoteIn) -> tuple[list[str], list[Lo
 
 def checkin(db: Session, viewer: object, m: CheckinIn) -> tuple[list[str], list[LoggedEvent]]:
     try:
-        member = _member(db, viewer)
+        member = socket_member(db, viewer)
         if not CHECKIN_LIMIT.allow(f"member:{member.id}", time.monotonic()):
             return [_refused(viewer, "rate_limited")], []
         events = actions.do_self_check_in(db, member, m.code)
