@@ -17,6 +17,7 @@ from starlette.requests import HTTPConnection, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.clock import utcnow
+from app.csvfiles import MAX_BYTES
 from app.i18n import pick_language, translate
 from app.models import Assembly, Facilitator, LoginThrottle, Member
 from app.security import check_password, new_csrf_token, same_token
@@ -25,7 +26,7 @@ from facilitation.messages import N_
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
-MAX_BODY = 5 * 1024 * 1024  # a members or pool CSV of a few thousand rows fits easily
+MAX_BODY = MAX_BYTES  # a members or pool CSV of a few thousand rows fits easily
 
 
 log = logging.getLogger("samling.auth")

@@ -27,7 +27,7 @@ from app.auth import (
     require_facilitator,
     sign_in_facilitator,
 )
-from app.csvfiles import CsvError, CsvTable, decode, parse_csv
+from app.csvfiles import MAX_BYTES, CsvError, CsvTable, decode, parse_csv
 from app.events import LoggedEvent
 from app.i18n import translate
 from app.members import (
@@ -276,7 +276,7 @@ def _parse_upload(data: bytes) -> tuple[CsvTable | None, list[str]]:
 
 async def members_import(request: Request) -> Response:
     assembly_id = int(request.path_params["assembly_id"])
-    async with request.form(max_part_size=5 * 1024 * 1024) as form:
+    async with request.form(max_part_size=MAX_BYTES) as form:
         upload = form.get("file")
         data = await upload.read() if isinstance(upload, UploadFile) else b""
     settings = request.app.state.settings

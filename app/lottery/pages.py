@@ -24,7 +24,7 @@ from app.auth import (
     request_language,
     require_facilitator,
 )
-from app.csvfiles import CsvError
+from app.csvfiles import MAX_BYTES, CsvError
 from app.i18n import translations
 from app.lottery import flow
 from app.lottery import panel as drawn_panel
@@ -38,7 +38,6 @@ from app.templating import render_page
 from app.web_helpers import in_db, redirect
 from app.writes import facilitator_write
 
-MAX_UPLOAD = 5 * 1024 * 1024
 UPLOAD_OPTIONS = ("panel_size", "panels", "household_columns", "retention_days")
 
 
@@ -118,7 +117,7 @@ async def _act(request: Request, action: Any, *args: Any) -> Response:
 
 async def upload(request: Request) -> Response:
     assembly_id = int(request.path_params["assembly_id"])
-    async with request.form(max_part_size=MAX_UPLOAD) as form:
+    async with request.form(max_part_size=MAX_BYTES) as form:
         files = {}
         for name in ("people", "quotas"):
             part = form.get(name)
