@@ -50,10 +50,15 @@ def record(
 _RECORDED = "samling.recorded"
 
 
-def recorded(db: Session) -> list[LoggedEvent]:
-    """Every event recorded in this session's transaction so far, in order (what the write
-    path rings after the commit, app/writes.py)."""
-    return list(db.info.get(_RECORDED, ()))
+def recorded(db: Session, since: int = 0) -> list[LoggedEvent]:
+    """The events recorded in this session's transaction so far, in order, from the
+    ``since``-th on (what the write path rings after the commit, app/writes.py)."""
+    return list(db.info.get(_RECORDED, ())[since:])
+
+
+def recorded_count(db: Session) -> int:
+    """How many events this session's transaction has recorded (a mark for ``recorded``)."""
+    return len(db.info.get(_RECORDED, ()))
 
 
 @event.listens_for(OrmSession, "after_soft_rollback")

@@ -34,7 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app.db import session_scope
-from app.events import LoggedEvent, forget_recorded_after, recorded
+from app.events import LoggedEvent, forget_recorded_after, recorded, recorded_count
 
 log = logging.getLogger("samling.groupcommit")
 
@@ -80,7 +80,7 @@ def commit_batch(engine: Engine, works: list[Callable[[Session], Any]]) -> list[
         held: list[object] = []
         event.listen(db, "loaded_as_persistent", lambda _db, instance: held.append(instance))
         for work in works:
-            mark = len(recorded(db))
+            mark = recorded_count(db)
             for attempt in (1, 2):
                 savepoint = db.begin_nested()
                 try:
@@ -99,7 +99,7 @@ def commit_batch(engine: Engine, works: list[Callable[[Session], Any]]) -> list[
                     forget_recorded_after(db, mark)
                     results.append(Done(None, [], exc))
                 else:
-                    results.append(Done(value, recorded(db)[mark:]))
+                    results.append(Done(value, recorded(db, since=mark)))
                 break
     return results
 
