@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
@@ -130,7 +131,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
         hub = Hub(settings, engine, note_limiter())
         app.state.hub = hub
-        retention_check(engine)  # the organisers' retention periods (app/record/retention.py)
+        # the organisers' retention periods (app/record/retention.py), off the event loop
+        await run_in_threadpool(retention_check, engine)
         await hub.start()
         try:
             yield

@@ -9,12 +9,10 @@ console, ``write`` on the phone): one transaction, its events, the ring."""
 from __future__ import annotations
 
 import io
-import json
 from datetime import date, datetime, time
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import text
 from sqlmodel import Session, select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -241,17 +239,10 @@ async def programme_act(request: Request) -> Response:
 
 def _lottery_quotas(db: Session, assembly_id: int) -> list[dict[str, Any]]:
     """The newest lottery's quota categories (feature, value, min, max), if any."""
-    try:
-        row = db.execute(
-            text("SELECT quotas FROM lottery WHERE assembly_id = :a ORDER BY id DESC LIMIT 1"),
-            {"a": assembly_id},
-        ).first()
-    except Exception:  # noqa: BLE001  (no lottery table in an odd database: no quotas)
-        return []
-    if row is None or row[0] is None:
-        return []
-    value = json.loads(row[0]) if isinstance(row[0], str) else row[0]
-    return [q for q in value if isinstance(q, dict)]
+    from app.lottery.flow import latest
+
+    lottery = latest(db, assembly_id)
+    return [q for q in (lottery.quotas or []) if isinstance(q, dict)] if lottery else []
 
 
 def _chosen_gathering(db: Session, assembly_id: int, wanted: int | None) -> AssemblySession | None:
